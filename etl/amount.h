@@ -1,0 +1,44 @@
+/*
+ * amount: exact money.  An amount is an int64 count of fen (0.01 yuan);
+ * floating point never touches money.
+ *
+ * amount_parse() accepts what departments print: "748.03", "37,838,524.57",
+ * full-width digits, commas, dots and spaces (０-９ ， ． U+3000), surrounding
+ * spaces, a leading '-' or '+', parenthesised negatives "(12.50)" / "（12.50）",
+ * and the zero spellings "", "-", "—" (U+2014), "–" (U+2013), "－" (U+FF0D),
+ * "0", "0.00".  The unit multiplies exactly: 万元 amounts may carry up to six
+ * decimals (748.031234 万元 = 7480312.34 元); more non-zero decimals than the
+ * unit can hold in fen is an error, never a rounding.
+ *
+ * Errors return -1 with err->reason "bad_amount" and a message quoting the
+ * text; err->line is left for the caller to set.
+ */
+#ifndef ETL_AMOUNT_H
+#define ETL_AMOUNT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum unit { UNIT_NONE = 0, UNIT_YUAN, UNIT_WAN };
+
+/* Parse text (NUL-terminated UTF-8) in unit into *fen. */
+int amount_parse(const char *text, enum unit unit, int64_t *fen, struct etl_err *err);
+
+/* True when text is one of the zero spellings or empty after trimming. */
+bool amount_is_blank(const char *text);
+
+/* True when text looks like a number (what amount_parse accepts, not blank). */
+bool amount_looks_numeric(const char *text);
+
+/* Format fen as yuan with two decimals ("-1234.50") into buf (>= 32 bytes). */
+char *amount_format(int64_t fen, char *buf, size_t size);
+
+/* Recognise a unit cell ("单位：万元", "单位:元", "金额单位：万元", "万元"). */
+enum unit unit_from_cell(const char *text);
+
+const char *unit_name(enum unit u); /* "yuan", "wan" or "" */
+
+#endif

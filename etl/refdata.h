@@ -1,0 +1,116 @@
+/*
+ * refdata: the classification reference lists of config/classifications/,
+ * read into memory for code validation (normalize) and for loading the
+ * classification dimensions (load).
+ *
+ * Files (all UTF-8 CSV with a header line, read with libcsv):
+ *   config/classifications/<year>/function.csv   code,name,level,parent_code
+ *   config/classifications/<year>/econ_dept.csv  code,name,level,parent_code
+ *   config/classifications/<year>/econ_gov.csv   code,name,level,parent_code
+ *   each with a sidecar <file>.meta (key = value lines: complete = true|false,
+ *   source, method, lacks) saying how it was established
+ *   config/classifications/<year>/econ_crosswalk.csv unit_type,dept_code,gov_code
+ *   config/classifications/changes.csv  scheme,from_year,from_code,to_year,to_code,change,note
+ *   config/classifications/cofog.csv    class_code,cofog_division,cofog_name,basis
+ *   config/classifications/local/*.csv  scheme,fiscal_year,code,name,level,parent_code
+ *       (user additions; empty fiscal_year = every year; scheme is
+ *        function, econ_dept or econ_gov)
+ * level: 1 类, 2 款, 3 项.
+ *
+ * Ownership: struct refdata owns everything it points to; pointers returned
+ * by the lookups are borrowed and valid until refdata_free().
+ * Errors: refdata_load returns -1 with err naming the file and line
+ * (reason "bad_config").
+ */
+#ifndef ETL_REFDATA_H
+#define ETL_REFDATA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+enum scheme { SCHEME_FUNCTION = 0, SCHEME_ECON_DEPT, SCHEME_ECON_GOV, SCHEME_COUNT };
+
+struct ref_code {
+	char code[16];
+	char *name;
+	int level;
+	char parent[16]; /* "" for a 类 */
+};
+
+struct ref_list {
+	int year;
+	enum scheme scheme;
+	bool complete;        /* from the sidecar: an official, complete edition */
+	struct ref_code *codes; /* sorted by code */
+	size_t n;
+};
+
+struct crosswalk_entry {
+	int year;
+	char unit_type[32];
+	char dept_code[16];
+	char gov_code[16];
+};
+
+struct code_change {
+	enum scheme scheme;
+	int from_year;
+	char from_code[16];
+	int to_year;
+	char to_code[16];
+	char change[16];
+	char *note;
+};
+
+struct cofog_entry {
+	char class_code[16];
+	char division[8];
+	char *name;
+};
+
+struct refdata {
+	struct ref_list *lists; /* one per (year, scheme) present, local codes merged */
+	size_t nlists;
+	struct crosswalk_entry *crosswalk;
+	size_t ncrosswalk;
+	struct code_change *changes;
+	size_t nchanges;
+	struct cofog_entry *cofog;
+	size_t ncofog;
+};
+
+/* Read every list under dir (normally "config/classifications"). */
+int refdata_load(struct refdata *rd, const char *dir, struct etl_err *err);
+void refdata_free(struct refdata *rd);
+
+/* The list for a year and scheme, or NULL when none is configured. */
+const struct ref_list *refdata_list(const struct refdata *rd, int year, enum scheme s);
+
+/* Exact code lookup (binary search), or NULL. */
+const struct ref_code *ref_find(const struct ref_list *l, const char *code);
+
+/*
+ * The child of parent (a canonical code; NULL or "" for the 类 level) whose
+ * name matches name after text_key() folding, or NULL.  *ambiguous is set
+ * when more than one child matches.
+ */
+const struct ref_code *ref_find_child_by_name(const struct ref_list *l, const char *parent,
+					      const char *name, bool *ambiguous);
+
+/*
+ * Up to max codes of the same level nearest to code (same parent first, then
+ * numerically closest), for "did you mean" messages.  Returns how many.
+ */
+int ref_nearest(const struct ref_list *l, const char *code, const struct ref_code **out,
+		int max);
+
+/* The government economic code for a department code and unit type, or NULL. */
+const char *refdata_crosswalk(const struct refdata *rd, int year, const char *unit_type,
+			      const char *dept_code);
+
+/* Years that have a function list, ascending; returns how many (<= max). */
+int refdata_years(const struct refdata *rd, int *years, int max);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * stream: the canonical row stream between the stages.
+ *
+ *   extract FILES | normalize | load
+ *
+ * One record per line, fields separated by TAB, every field escaped as in
+ * PostgreSQL COPY text format (backslash, TAB, LF, CR written as \\ \t \n \r).
+ * The first field is a one-letter tag:
+ *
+ *   S  budget-etl-stream  1                         stream header (once)
+ *   F  path sha256 bytes encoding compression year dept_code table_kind stage
+ *      unit dept_name title folder_year folder_dept
+ *                                                   a file begins
+ *   R  line role code name key=value...             a row of that file
+ *   J  line column reason message raw               a rejected row (line 0:
+ *                                                   the whole file)
+ *   C  year dept_code table_kind check_name subject expected actual passed
+ *      message                                      a reconciliation check
+ *                                                   (normalize adds these)
+ *   E  records meta facts subtotals rejected status a file ends
+ *
+ * F: table_kind is 1..10, or 0 when not recognised; stage is budget,
+ * adjustment or final; unit is yuan or wan ("" when unknown); encoding is
+ * utf-8, utf-8-bom, gb18030, utf-16le, utf-16be; compression is none or gzip;
+ * folder_year and folder_dept come from <year>/<dept>/ in the path ("" when
+ * the path is outside that layout).
+ *
+ * R roles written by extract: total (a 合计/总计 row), row (a classified row:
+ * code and/or name), income and expense (the two sides of tables 1 and 4:
+ * code is a fund-source key or empty, name the printed label), three_public
+ * (table 7's data row), project and indicator (table 9).  normalize rewrites
+ * row into leaf or subtotal with the canonical code, resolves codes of
+ * expense and codeless rows, and adds op=, value=, unit= to indicators.
+ *
+ * Amount keys hold yuan as exact decimal strings with two decimals
+ * ("7480300.00"); text keys (table 9: supervisor, goal, l1, l2, l3, target,
+ * op, value, unit) hold text.  Amount keys: total basic project personnel
+ * public upper_remit business_op subsidiary (function tables); total
+ * income_subtotal general_budget gov_fund state_capital fiscal_appropriation
+ * fiscal_special business operating superior_subsidy subordinate_remit other
+ * carryover (table 2); amount (tables 1, 4, 9); total outbound_travel
+ * vehicle_total vehicle_purchase vehicle_operation official_reception
+ * admin_operating (table 7).
+ *
+ * E: records counts every CSV record of the file; meta + facts + subtotals +
+ * rejected == records (row accounting).  status is ok or rejected (the whole
+ * file).  extract counts every non-rejected classified row as a fact;
+ * normalize moves subtotal and total rows to subtotals.
+ *
+ * Ownership: struct stream_rec borrows its fields from the reader's line
+ * buffer; they are valid until the next stream_read() call.
+ */
+#ifndef ETL_STREAM_H
+#define ETL_STREAM_H
+
+#include <stdio.h>
+
+#include "err.h"
+
+#define STREAM_MAGIC "budget-etl-stream"
+#define STREAM_VERSION "1"
+#define STREAM_MAX_FIELDS 4096
+
+/* Indexes of F fields (after the tag). */
+enum f_field {
+	F_PATH,
+	F_SHA256,
+	F_BYTES,
+	F_ENCODING,
+	F_COMPRESSION,
+	F_YEAR,
+	F_DEPT,
+	F_KIND,
+	F_STAGE,
+	F_UNIT,
+	F_DEPT_NAME,
+	F_TITLE,
+	F_FOLDER_YEAR,
+	F_FOLDER_DEPT,
+	F_NFIELDS
+};
+
+/* Indexes of R fields (after the tag); key=value pairs start at R_KV. */
+enum r_field { R_LINE, R_ROLE, R_CODE, R_NAME, R_KV };
+
+/* Indexes of J fields. */
+enum j_field { J_LINE, J_COLUMN, J_REASON, J_MESSAGE, J_RAW, J_NFIELDS };
+
+/* Indexes of C fields. */
+enum c_field {
+	C_YEAR,
+	C_DEPT,
+	C_KIND,
+	C_NAME,
+	C_SUBJECT,
+	C_EXPECTED,
+	C_ACTUAL,
+	C_PASSED,
+	C_MESSAGE,
+	C_NFIELDS
+};
+
+/* Indexes of E fields. */
+enum e_field { E_RECORDS, E_META, E_FACTS, E_SUBTOTALS, E_REJECTED, E_STATUS, E_NFIELDS };
+
+struct stream_rec {
+	char tag;        /* 'S', 'F', 'R', 'J', 'C' or 'E' */
+	int nfields;     /* fields after the tag */
+	char **field;    /* unescaped, NUL-terminated; borrowed */
+};
+
+struct stream_reader {
+	FILE *in;
+	char *line;   /* owned */
+	size_t cap;
+	char **field; /* owned array of pointers into line */
+	long lineno;
+};
+
+/* Writing: each call writes one whole record. */
+void stream_write_header(FILE *out);
+/* Write tag then n fields (NULL fields are written empty). */
+void stream_write(FILE *out, char tag, int n, const char *const *fields);
+/* Write one escaped field with a leading TAB (for building R records). */
+void stream_put_field(FILE *out, const char *s);
+/* Write a key=value field with a leading TAB. */
+void stream_put_kv(FILE *out, const char *key, const char *value);
+
+void stream_reader_init(struct stream_reader *r, FILE *in);
+void stream_reader_free(struct stream_reader *r);
+/*
+ * Read the next record into rec.  Returns 1 when a record was read, 0 at end
+ * of input, -1 on a malformed line (err says which).
+ */
+int stream_read(struct stream_reader *r, struct stream_rec *rec, struct etl_err *err);
+
+/* Find key=value among R fields from R_KV on; returns the value or NULL. */
+const char *stream_kv(const struct stream_rec *rec, const char *key);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * textnorm: the text rules that every stage shares, on UTF-8 strings.
+ *
+ * All functions write into a caller-provided buffer (dst, size) and always
+ * NUL-terminate it (truncating on overflow); they return dst.  Input is
+ * NUL-terminated UTF-8 and is never modified.
+ */
+#ifndef ETL_TEXTNORM_H
+#define ETL_TEXTNORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Trim ASCII white space, U+3000 (ideographic space) and U+00A0 from both
+ * ends.  *indent (may be NULL) receives the number of leading U+3000 / pairs
+ * of ASCII spaces, the indentation departments use to show a row's level.
+ */
+char *text_trim(const char *src, char *dst, size_t size, int *indent);
+
+/*
+ * Fold full-width forms to ASCII: digits ０-９, letters, ，．－＋（）［］【】：
+ * and U+3000 to ' '.  Other characters are copied unchanged.
+ */
+char *text_halfwidth(const char *src, char *dst, size_t size);
+
+/*
+ * The matching key for titles and header wording: half-width folding, then
+ * every space, punctuation mark (ASCII and CJK: ，。、；：“”‘’（）《》【】 etc.)
+ * and line break removed.  "一般公共预算“三公”经费支出表" and
+ * "一般公共预算\"三公\"经费 支出表" give the same key.
+ */
+char *text_key(const char *src, char *dst, size_t size);
+
+/*
+ * Strip a leading ordinal ("一、", "（一）", "1.", "1、") from a label:
+ * "一、一般公共预算拨款收入" -> "一般公共预算拨款收入".
+ */
+char *text_strip_ordinal(const char *src, char *dst, size_t size);
+
+/* True when every byte sequence of s (len bytes) is valid UTF-8. */
+bool text_valid_utf8(const char *s, size_t len);
+
+#endif
