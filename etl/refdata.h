@@ -12,7 +12,7 @@
  *   config/classifications/<year>/econ_crosswalk.csv unit_type,dept_code,gov_code
  *   config/classifications/changes.csv  scheme,from_year,from_code,to_year,to_code,change,note
  *   config/classifications/cofog.csv    class_code,cofog_division,cofog_name,basis
- *   config/classifications/local/*.csv  scheme,fiscal_year,code,name,level,parent_code
+ *   config/classifications/local/ (*.csv files)  scheme,fiscal_year,code,name,level,parent_code
  *       (user additions; empty fiscal_year = every year; scheme is
  *        function, econ_dept or econ_gov)
  * level: 1 类, 2 款, 3 项.

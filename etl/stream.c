@@ -9,7 +9,7 @@ void stream_write_header(FILE *out)
 }
 
 /* COPY text escaping: the four characters that would break a line or field. */
-static void put_escaped(FILE *out, const char *s)
+void stream_put_escaped(FILE *out, const char *s)
 {
 	const char *run = s;
 
@@ -34,16 +34,16 @@ void stream_put_field(FILE *out, const char *s)
 {
 	putc('\t', out);
 	if (s)
-		put_escaped(out, s);
+		stream_put_escaped(out, s);
 }
 
 void stream_put_kv(FILE *out, const char *key, const char *value)
 {
 	putc('\t', out);
-	put_escaped(out, key);
+	stream_put_escaped(out, key);
 	putc('=', out);
 	if (value)
-		put_escaped(out, value);
+		stream_put_escaped(out, value);
 }
 
 void stream_write(FILE *out, char tag, int n, const char *const *fields)

@@ -42,6 +42,12 @@
  * vehicle_total vehicle_purchase vehicle_operation official_reception
  * admin_operating (table 7).
  *
+ * Order: normalize buffers one submission (one <year>/<dept>/ folder) and
+ * writes all of its C records first, then its files (F R* J* E each), so
+ * that load can apply --strict-checks before writing anything of it.  R roles
+ * after normalize: leaf, subtotal, total, income, expense, three_public,
+ * project, indicator.  normalize drops a rejected row's R and writes a J.
+ *
  * E: records counts every CSV record of the file; meta + facts + subtotals +
  * rejected == records (row accounting).  status is ok or rejected (the whole
  * file).  extract counts every non-rejected classified row as a fact;
@@ -121,6 +127,8 @@ struct stream_reader {
 void stream_write_header(FILE *out);
 /* Write tag then n fields (NULL fields are written empty). */
 void stream_write(FILE *out, char tag, int n, const char *const *fields);
+/* Write s with COPY text escaping and nothing around it. */
+void stream_put_escaped(FILE *out, const char *s);
 /* Write one escaped field with a leading TAB (for building R records). */
 void stream_put_field(FILE *out, const char *s);
 /* Write a key=value field with a leading TAB. */
