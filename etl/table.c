@@ -1,0 +1,976 @@
+#include "table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "code.h"
+#include "stream.h"
+#include "textnorm.h"
+
+#define CELL 1024
+
+/* Fields that are not amounts: never parsed as money. */
+static const char *const text_fields[] = {
+	"code",	      "code_class", "code_section", "code_item", "name",   "ignore",
+	"income_label", "expense_label", "side_label", "side_amount", "project_name", "supervisor",
+	"goal",	      "l1",	      "l2",	      "l3",	   "target",
+};
+
+static int is_text_field(const char *f)
+{
+	for (size_t i = 0; i < sizeof(text_fields) / sizeof(text_fields[0]); i++)
+		if (strcmp(f, text_fields[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int is_function_kind(int k)
+{
+	return k == 2 || k == 3 || k == 5 || k == 6 || k == 8 || k == 10;
+}
+
+void table_init(struct table *t, const struct wording *w, FILE *out, const struct file_info *fi,
+		dept_by_name_fn lookup, void *lookup_ctx)
+{
+	memset(t, 0, sizeof(*t));
+	t->w = w;
+	t->out = out;
+	t->fi = *fi;
+	t->dept_lookup = lookup;
+	t->dept_ctx = lookup_ctx;
+	t->state = T_PREAMBLE;
+}
+
+void table_free(struct table *t)
+{
+	for (int i = 0; i < t->nhdr; i++) {
+		for (int j = 0; j < t->hdr_n[i]; j++)
+			free(t->hdr[i][j]);
+		free(t->hdr[i]);
+	}
+	free(t->cols);
+	t->nhdr = 0;
+	t->cols = NULL;
+}
+
+/* Trimmed copy of a cell (ASCII and full-width spaces). */
+static const char *cell(const struct csv_record *rec, int i, char *buf)
+{
+	if (i < 0 || i >= rec->nfields) {
+		buf[0] = '\0';
+		return buf;
+	}
+	return text_trim(rec->field[i], buf, CELL, NULL);
+}
+
+static int blank_record(const struct csv_record *rec)
+{
+	char b[CELL];
+
+	for (int i = 0; i < rec->nfields; i++)
+		if (*cell(rec, i, b))
+			return 0;
+	return 1;
+}
+
+/* The record's cells joined with commas, for reject messages. */
+static void join_record(const struct csv_record *rec, char *buf, size_t size)
+{
+	size_t used = 0;
+	int last = rec->nfields;
+
+	while (last > 0 && rec->field[last - 1][0] == '\0')
+		last--;
+	buf[0] = '\0';
+	for (int i = 0; i < last && used + 1 < size; i++)
+		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "," : "", rec->field[i]);
+}
+
+static void write_f(struct table *t)
+{
+	char year[16], kind[8], bytes[32], fyear[16];
+	const char *f[F_NFIELDS];
+
+	if (t->f_written)
+		return;
+	t->f_written = 1;
+	snprintf(year, sizeof(year), "%d", t->year);
+	snprintf(kind, sizeof(kind), "%d", t->title.kind);
+	snprintf(bytes, sizeof(bytes), "%lld", t->fi.bytes);
+	snprintf(fyear, sizeof(fyear), "%d", t->fi.folder_year);
+	f[F_PATH] = t->fi.path;
+	f[F_SHA256] = t->fi.sha256;
+	f[F_BYTES] = bytes;
+	f[F_ENCODING] = t->fi.encoding;
+	f[F_COMPRESSION] = t->fi.compression;
+	f[F_YEAR] = t->year ? year : "";
+	f[F_DEPT] = t->dept_code;
+	f[F_KIND] = kind;
+	f[F_STAGE] = stage_name(t->title.stage);
+	f[F_UNIT] = unit_name(t->unit);
+	f[F_DEPT_NAME] = t->dept_name;
+	f[F_TITLE] = t->title_text;
+	f[F_FOLDER_YEAR] = t->fi.folder_year ? fyear : "";
+	f[F_FOLDER_DEPT] = t->fi.folder_dept;
+	stream_write(t->out, 'F', F_NFIELDS, f);
+}
+
+static void write_j(struct table *t, long line, const char *column, const char *reason,
+		    const char *message, const char *raw)
+{
+	char l[24];
+	const char *f[J_NFIELDS];
+
+	snprintf(l, sizeof(l), "%ld", line);
+	f[J_LINE] = l;
+	f[J_COLUMN] = column ? column : "";
+	f[J_REASON] = reason;
+	f[J_MESSAGE] = message;
+	f[J_RAW] = raw ? raw : "";
+	stream_write(t->out, 'J', J_NFIELDS, f);
+}
+
+/* Reject the whole file at a line: F (if needed), one J; E comes at finish. */
+static int reject_whole(struct table *t, long line, const char *reason, const char *message,
+			const char *raw)
+{
+	write_f(t);
+	write_j(t, line, NULL, reason, message, raw);
+	t->rejected_whole = 1;
+	t->state = T_DONE;
+	return 1;
+}
+
+void table_reject_file(struct table *t, const struct etl_err *err)
+{
+	char msg[ETL_ERR_MSG + 64];
+
+	if (err->offset >= 0)
+		snprintf(msg, sizeof(msg), "%s (byte offset %lld)", err->message,
+			 (long long)err->offset);
+	else
+		snprintf(msg, sizeof(msg), "%s", err->message);
+	reject_whole(t, err->line, err->reason, msg, NULL);
+}
+
+/* Preamble: is this record the title?  Fills title, year, stage. */
+static int try_title(struct table *t, const struct csv_record *rec)
+{
+	char b[CELL];
+
+	for (int i = 0; i < rec->nfields; i++) {
+		struct title_info ti;
+
+		cell(rec, i, b);
+		if (!*b)
+			continue;
+		ti = wording_title(t->w, b);
+		if (ti.kind) {
+			t->title = ti;
+			snprintf(t->title_text, sizeof(t->title_text), "%s", b);
+			return 1;
+		}
+		/* Only the first non-empty cell can be the title. */
+		return 0;
+	}
+	return 0;
+}
+
+/* Scan a preamble record for the unit and the department; 1 if it had either. */
+static int scan_meta(struct table *t, const struct csv_record *rec)
+{
+	char b[CELL];
+	int found = 0;
+
+	for (int i = 0; i < rec->nfields; i++) {
+		const char *rest = NULL;
+		enum unit u;
+
+		cell(rec, i, b);
+		if (!*b)
+			continue;
+		u = unit_from_cell(b);
+		if (u != UNIT_NONE) {
+			t->unit = u;
+			found = 1;
+			continue;
+		}
+		if (wording_meta(t->w, "dept_prefix", b, &rest)) {
+			char name[CELL];
+
+			text_trim(rest, name, sizeof(name), NULL);
+			snprintf(t->dept_name, sizeof(t->dept_name), "%s", name);
+			found = 1;
+		}
+	}
+	return found;
+}
+
+/* A line of column numbers ("栏次,1,2,3" or "1,2,3,...") carries no wording. */
+static int column_numbers(const struct table *t, const struct csv_record *rec)
+{
+	char b[CELL];
+	int expect = 1, seen = 0;
+
+	for (int i = 0; i < rec->nfields; i++) {
+		cell(rec, i, b);
+		if (!*b)
+			continue;
+		if (!seen && wording_meta(t->w, "column_numbers", b, NULL))
+			return 1;
+		if (atoi(b) != expect || strspn(b, "0123456789") != strlen(b))
+			return 0;
+		expect++;
+		seen = 1;
+	}
+	return seen && expect > 2;
+}
+
+static int numeric_cells(const struct csv_record *rec)
+{
+	char b[CELL];
+	int n = 0;
+
+	for (int i = 0; i < rec->nfields; i++)
+		if (amount_looks_numeric(cell(rec, i, b)))
+			n++;
+	return n;
+}
+
+/* Cells that hold a number or a printed zero ("-", "—"): a data row's mark. */
+static int value_cells(const struct csv_record *rec)
+{
+	char b[CELL];
+	int n = 0;
+
+	for (int i = 0; i < rec->nfields; i++) {
+		cell(rec, i, b);
+		if (amount_looks_numeric(b) || (*b && amount_is_blank(b)))
+			n++;
+	}
+	return n;
+}
+
+/* A line whose only non-empty cell says the table is empty ("本部门没有…"). */
+static int note_row(const struct table *t, const struct csv_record *rec)
+{
+	char b[CELL];
+	int nonempty = 0, note = 0;
+
+	for (int i = 0; i < rec->nfields; i++) {
+		cell(rec, i, b);
+		if (!*b)
+			continue;
+		nonempty++;
+		if (wording_meta(t->w, "note", b, NULL) || strncmp(b, "注", strlen("注")) == 0)
+			note = 1;
+	}
+	return nonempty == 1 && note;
+}
+
+static void keep_header_row(struct table *t, const struct csv_record *rec)
+{
+	int i = t->nhdr++;
+
+	t->hdr[i] = calloc((size_t)rec->nfields + 1, sizeof(char *));
+	t->hdr_n[i] = rec->nfields;
+	for (int j = 0; t->hdr[i] && j < rec->nfields; j++) {
+		char b[CELL];
+
+		t->hdr[i][j] = strdup(cell(rec, j, b));
+	}
+}
+
+static const char *hdr_cell(const struct table *t, int row, int col)
+{
+	if (col >= t->hdr_n[row] || !t->hdr[row] || !t->hdr[row][col])
+		return "";
+	return t->hdr[row][col];
+}
+
+/*
+ * A header cell may carry the unit: "合计（万元）", "金额(单位：元)".
+ * Take the unit and strip the parenthesised part.
+ */
+static void strip_unit_suffix(struct table *t, char *text)
+{
+	char half[CELL];
+	char *open;
+
+	text_halfwidth(text, half, sizeof(half));
+	open = strrchr(half, '(');
+	if (!open || half[strlen(half) - 1] != ')')
+		return;
+	half[strlen(half) - 1] = '\0';
+	if (unit_from_cell(open + 1) == UNIT_NONE)
+		return;
+	if (t->unit == UNIT_NONE)
+		t->unit = unit_from_cell(open + 1);
+	*open = '\0';
+	snprintf(text, CELL, "%s", half);
+}
+
+/* Header path of a column: parts from the top row down, merged cells filled. */
+static int header_path(struct table *t, int col, char parts[][CELL])
+{
+	int n = 0, leaf = -1;
+
+	for (int r = 0; r < t->nhdr; r++)
+		if (*hdr_cell(t, r, col))
+			leaf = r;
+	if (leaf < 0)
+		return 0;
+	for (int r = 0; r <= leaf; r++) {
+		const char *c = hdr_cell(t, r, col);
+
+		/* A blank above the leaf is a horizontally merged cell: its text
+		 * is in the nearest non-blank cell to the left on that row. */
+		for (int k = col; !*c && k > 0 && r < leaf; k--)
+			c = hdr_cell(t, r, k - 1);
+		if (!*c)
+			continue;
+		snprintf(parts[n], CELL, "%s", c);
+		strip_unit_suffix(t, parts[n]);
+		if (*parts[n])
+			n++;
+	}
+	return n;
+}
+
+static int field_taken(const struct table *t, int upto, const char *field)
+{
+	if (strcmp(field, "ignore") == 0 || strcmp(field, "side_amount") == 0 ||
+	    strcmp(field, "side_label") == 0)
+		return 0;
+	for (int i = 0; i < upto; i++)
+		if (strcmp(t->cols[i].field, field) == 0)
+			return 1;
+	return 0;
+}
+
+/* Tables 1 and 4: which side each label and amount column belongs to. */
+static void assign_sides(struct table *t)
+{
+	int side = 0, labels = 0;
+
+	for (int c = 0; c < t->ncols; c++) {
+		struct column *col = &t->cols[c];
+
+		if (strcmp(col->field, "side_label") == 0)
+			snprintf(col->field, sizeof(col->field), "%s",
+				 labels++ ? "expense_label" : "income_label");
+		if (strcmp(col->field, "income_label") == 0)
+			side = 1;
+		else if (strcmp(col->field, "expense_label") == 0)
+			side = 2;
+		col->side = side;
+	}
+}
+
+/* Does the header give what this kind of table needs? */
+static const char *missing_field(const struct table *t)
+{
+	int code = 0, amount = 0, label = 0, project = 0;
+
+	for (int c = 0; c < t->ncols; c++) {
+		const char *f = t->cols[c].field;
+
+		if (!strncmp(f, "code", 4) || !strcmp(f, "name"))
+			code = 1;
+		else if (!strcmp(f, "income_label") || !strcmp(f, "expense_label"))
+			label = 1;
+		else if (!strcmp(f, "project_name"))
+			project = 1;
+		else if (*f && !is_text_field(f))
+			amount = 1;
+		else if (!strcmp(f, "side_amount"))
+			amount = 1;
+	}
+	if (is_function_kind(t->title.kind) && !code)
+		return "科目编码或科目名称";
+	if ((t->title.kind == 1 || t->title.kind == 4) && !label)
+		return "收入/支出项目";
+	if (t->title.kind == 9 && !project)
+		return "项目名称";
+	if (t->title.kind != 9 && !amount)
+		return "金额";
+	return NULL;
+}
+
+/*
+ * "科目编码" merged over 类|款|项 columns with no second header row: the
+ * columns right of it have no header at all.  Read them as split codes.
+ */
+static void split_merged_code(struct table *t)
+{
+	static const char *const split[] = {"code_class", "code_section", "code_item"};
+
+	for (int c = 0; c + 1 < t->ncols; c++) {
+		int n = 1;
+
+		if (strcmp(t->cols[c].field, "code") != 0 || t->cols[c + 1].label[0])
+			continue;
+		while (c + n < t->ncols && n < 3 && !t->cols[c + n].label[0])
+			n++;
+		for (int i = 0; i < n; i++)
+			snprintf(t->cols[c + i].field, sizeof(t->cols[c + i].field), "%s", split[i]);
+		return;
+	}
+}
+
+/* Map every header column to a field; rejects the file on an unknown one. */
+static int map_header(struct table *t, long line)
+{
+	char parts[TABLE_MAX_HEADER_ROWS][CELL];
+	char msg[ETL_ERR_MSG];
+	const char *missing;
+
+	t->ncols = 0;
+	for (int r = 0; r < t->nhdr; r++)
+		if (t->hdr_n[r] > t->ncols)
+			t->ncols = t->hdr_n[r];
+	t->cols = calloc((size_t)t->ncols + 1, sizeof(*t->cols));
+	if (!t->cols)
+		return reject_whole(t, line, "out_of_memory", "out of memory", NULL);
+	for (int c = 0; c < t->ncols; c++) {
+		const char *p[TABLE_MAX_HEADER_ROWS];
+		int n = header_path(t, c, parts);
+		const char *field;
+		size_t used = 0;
+
+		for (int i = 0; i < n; i++) {
+			p[i] = parts[i];
+			used += (size_t)snprintf(t->cols[c].label + used,
+						 sizeof(t->cols[c].label) > used ? sizeof(t->cols[c].label) - used : 0,
+						 "%s%s", i ? "/" : "", parts[i]);
+		}
+		if (n == 0)
+			continue;
+		field = wording_header_field(t->w, t->title.kind, p, n);
+		if (!field) {
+			snprintf(msg, sizeof(msg),
+				 "表头第 %d 列“%s”无法识别（表 %d）；如是本地表头写法，请在 "
+				 "config/wording/headers.tsv 中添加一行",
+				 c + 1, t->cols[c].label, t->title.kind);
+			return reject_whole(t, line, "unknown_header", msg, t->cols[c].label);
+		}
+		if (field_taken(t, c, field)) {
+			snprintf(msg, sizeof(msg), "表头第 %d 列“%s”与前面的列重复（%s）", c + 1,
+				 t->cols[c].label, field);
+			return reject_whole(t, line, "duplicate_header", msg, t->cols[c].label);
+		}
+		snprintf(t->cols[c].field, sizeof(t->cols[c].field), "%s", field);
+	}
+	if (t->title.kind == 1 || t->title.kind == 4)
+		assign_sides(t);
+	split_merged_code(t);
+	missing = missing_field(t);
+	if (missing) {
+		snprintf(msg, sizeof(msg), "表头中没有“%s”列", missing);
+		return reject_whole(t, line, "unknown_header", msg, NULL);
+	}
+	return 0;
+}
+
+/* After the header: the checks that need title, meta and folder together. */
+static int check_identity(struct table *t, long line)
+{
+	char msg[ETL_ERR_MSG];
+
+	if (t->title.stage != STAGE_BUDGET) {
+		snprintf(msg, sizeof(msg), "%s表（%s）暂不支持，只装载预算表",
+			 t->title.stage == STAGE_FINAL ? "决算" : "调整预算", t->title_text);
+		return reject_whole(t, line, "unsupported_stage", msg, t->title_text);
+	}
+	if (t->unit == UNIT_NONE)
+		return reject_whole(t, line, "no_unit",
+				    "找不到金额单位（“单位：万元”或“单位：元”），不作猜测", NULL);
+	t->year = t->title.year ? t->title.year : t->fi.folder_year;
+	if (t->title.year && t->fi.folder_year && t->title.year != t->fi.folder_year) {
+		snprintf(msg, sizeof(msg), "标题年度 %d 与目录年度 %d 不一致", t->title.year,
+			 t->fi.folder_year);
+		return reject_whole(t, line, "year_mismatch", msg, t->title_text);
+	}
+	if (!t->year)
+		return reject_whole(t, line, "no_year",
+				    "标题中没有年度，文件也不在 <年度>/<部门编码>/ 目录下", t->title_text);
+	if (t->fi.folder_dept[0])
+		snprintf(t->dept_code, sizeof(t->dept_code), "%s", t->fi.folder_dept);
+	else if (t->dept_name[0] && t->dept_lookup) {
+		const char *code = t->dept_lookup(t->dept_ctx, t->dept_name);
+
+		if (code)
+			snprintf(t->dept_code, sizeof(t->dept_code), "%s", code);
+	}
+	if (!t->dept_code[0]) {
+		snprintf(msg, sizeof(msg),
+			 "无法确定部门：文件不在 <年度>/<部门编码>/ 目录下，部门名称“%s”也不在 "
+			 "config/departments.csv 中",
+			 t->dept_name);
+		return reject_whole(t, line, "no_department", msg, t->dept_name);
+	}
+	return 0;
+}
+
+/* Leave the header state: map columns, check identity, write F. */
+static int start_data(struct table *t, long line)
+{
+	if (t->nhdr == 0)
+		return reject_whole(t, line, "unknown_header", "标题之后没有表头行", NULL);
+	if (map_header(t, line) || check_identity(t, line))
+		return 1;
+	write_f(t);
+	t->state = T_DATA;
+	return 0;
+}
+
+/* ---- data rows ---------------------------------------------------------- */
+
+struct rowbuf {
+	char *buf; /* the R record being built (memory stream) */
+	size_t len;
+	FILE *fp;
+};
+
+/* A value under no header would be money lost silently: refuse the row. */
+static int check_unlabeled(struct table *t, const struct csv_record *rec)
+{
+	char b[CELL], msg[ETL_ERR_MSG];
+
+	for (int c = 0; c < rec->nfields; c++) {
+		if (c < t->ncols && t->cols[c].field[0])
+			continue;
+		if (*cell(rec, c, b) && !amount_is_blank(b) && amount_looks_numeric(b)) {
+			snprintf(msg, sizeof(msg), "第 %d 列有数值“%s”但没有表头", c + 1, b);
+			write_j(t, rec->line, "", "unlabeled_value", msg, b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Whether column c carries an amount for this side (0: any amount field). */
+static int amount_column(const struct column *col, int side)
+{
+	if (side)
+		return strcmp(col->field, "side_amount") == 0 && col->side == side;
+	return col->field[0] && !is_text_field(col->field);
+}
+
+/* Parse every amount column of a row into the R record; J on a bad one. */
+static int put_amounts(struct table *t, const struct csv_record *rec, FILE *fp, int side,
+		       int *nonzero)
+{
+	char b[CELL], yuan[40], msg[ETL_ERR_MSG];
+
+	for (int c = 0; c < t->ncols; c++) {
+		const struct column *col = &t->cols[c];
+		struct etl_err e;
+		int64_t fen;
+
+		if (!amount_column(col, side))
+			continue;
+		etl_err_clear(&e);
+		if (amount_parse(cell(rec, c, b), t->unit, &fen, &e) < 0) {
+			snprintf(msg, sizeof(msg), "“%s”列的金额“%s”不是数字", col->label, b);
+			write_j(t, rec->line, col->label, "bad_amount", msg, b);
+			return -1;
+		}
+		if (fen)
+			*nonzero = 1;
+		stream_put_kv(fp, side ? "amount" : col->field, amount_format(fen, yuan, sizeof(yuan)));
+	}
+	return 0;
+}
+
+static int col_of(const struct table *t, const char *field)
+{
+	for (int c = 0; c < t->ncols; c++)
+		if (strcmp(t->cols[c].field, field) == 0)
+			return c;
+	return -1;
+}
+
+static int col_of_side(const struct table *t, const char *field, int side)
+{
+	for (int c = 0; c < t->ncols; c++)
+		if (strcmp(t->cols[c].field, field) == 0 && t->cols[c].side == side)
+			return c;
+	return -1;
+}
+
+static void begin_r(FILE *fp, long line, const char *role, const char *code, const char *name)
+{
+	char l[24];
+
+	snprintf(l, sizeof(l), "%ld", line);
+	putc('R', fp);
+	stream_put_field(fp, l);
+	stream_put_field(fp, role);
+	stream_put_field(fp, code);
+	stream_put_field(fp, name);
+}
+
+/* The code and name of a classified row, in whatever layout it came. */
+static int row_code_name(struct table *t, const struct csv_record *rec, char *code, char *name,
+			 int *indent)
+{
+	char b[CELL], msg[ETL_ERR_MSG];
+	struct etl_err e;
+	int cc = col_of(t, "code"), cn = col_of(t, "name"), rc = 0;
+	int k1 = col_of(t, "code_class"), k2 = col_of(t, "code_section"), k3 = col_of(t, "code_item");
+	const char *bad = NULL;
+
+	etl_err_clear(&e);
+	code[0] = '\0';
+	name[0] = '\0';
+	*indent = 0;
+	if (cn >= 0 && cn < rec->nfields)
+		text_trim(rec->field[cn], name, CELL, indent);
+	if (k1 >= 0) {
+		char c2[CELL], c3[CELL];
+
+		rc = code_join(cell(rec, k1, b), cell(rec, k2, c2), cell(rec, k3, c3), code, &e);
+		bad = b;
+	} else if (cc >= 0) {
+		char nm[CELL];
+
+		cell(rec, cc, b);
+		bad = b;
+		rc = code_split_cell(b, code, nm, sizeof(nm), &e);
+		if (rc >= 0 && !name[0])
+			snprintf(name, CELL, "%s", nm);
+		if (rc == 0)
+			code[0] = '\0';
+	}
+	if (rc == 0 && !code[0] && name[0]) {
+		char nm[CELL];
+
+		rc = code_split_cell(name, code, nm, sizeof(nm), &e);
+		bad = name;
+		if (rc == 1)
+			snprintf(name, CELL, "%s", nm);
+		else if (rc == 0)
+			code[0] = '\0';
+	}
+	if (rc < 0) {
+		snprintf(msg, sizeof(msg), "科目编码“%s”格式不对：%s", bad ? bad : "", e.message);
+		write_j(t, rec->line, "科目编码", "bad_code", msg, bad);
+		return -1;
+	}
+	return 0;
+}
+
+/* Tables 2, 3, 5, 6, 8, 10: one classified row or the 合计 row. */
+static int data_classified(struct table *t, const struct csv_record *rec, FILE *fp)
+{
+	char code[CELL], name[CELL], raw[CELL];
+	int indent, nonzero = 0;
+	const char *role = "row";
+
+	if (row_code_name(t, rec, code, name, &indent) < 0)
+		return -1;
+	if (!code[0] && !name[0]) {
+		if (numeric_cells(rec) == 0)
+			return 0; /* a blank line */
+		join_record(rec, raw, sizeof(raw));
+		write_j(t, rec->line, "科目编码", "missing_code", "有金额但没有科目编码和名称", raw);
+		return -1;
+	}
+	if (!code[0] && wording_label(t->w, "total", name))
+		role = "total";
+	begin_r(fp, rec->line, role, code, name);
+	if (indent) {
+		char ind[16];
+
+		snprintf(ind, sizeof(ind), "%d", indent);
+		stream_put_kv(fp, "indent", ind);
+	}
+	return put_amounts(t, rec, fp, 0, &nonzero) < 0 ? -1 : 1;
+}
+
+/* Tables 1 and 4: the income and the expense side of one line. */
+static int data_two_sided(struct table *t, const struct csv_record *rec, FILE *fp)
+{
+	static const char *const role[] = {"", "income", "expense"};
+	int wrote = 0;
+
+	for (int side = 1; side <= 2; side++) {
+		int lc = col_of_side(t, side == 1 ? "income_label" : "expense_label", side);
+		char label[CELL], b[CELL];
+		const char *key;
+		int nonzero = 0, ac = col_of_side(t, "side_amount", side);
+
+		if (lc < 0)
+			continue;
+		cell(rec, lc, label);
+		if (!label[0]) {
+			if (ac >= 0 && !amount_is_blank(cell(rec, ac, b))) {
+				write_j(t, rec->line, t->cols[ac].label, "missing_label",
+					"有金额但没有项目名称", b);
+				return -1;
+			}
+			continue;
+		}
+		key = wording_label(t->w, role[side], label);
+		begin_r(fp, rec->line, role[side], key ? key : "", label);
+		if (put_amounts(t, rec, fp, side, &nonzero) < 0)
+			return -1;
+		putc('\n', fp);
+		wrote = 1;
+	}
+	return wrote ? 2 : 0;
+}
+
+/* Table 7: the one data row (later numeric rows are refused, not dropped). */
+static int data_three_public(struct table *t, const struct csv_record *rec, FILE *fp)
+{
+	char raw[CELL];
+	int nonzero = 0;
+
+	if (t->three_public_done) {
+		join_record(rec, raw, sizeof(raw));
+		write_j(t, rec->line, "", "unexpected_row", "“三公”经费表只应有一行数据", raw);
+		return -1;
+	}
+	begin_r(fp, rec->line, "three_public", "", "");
+	if (put_amounts(t, rec, fp, 0, &nonzero) < 0)
+		return -1;
+	t->three_public_done = 1;
+	return 1;
+}
+
+static void put_text(FILE *fp, const struct table *t, const struct csv_record *rec,
+		     const char *field, const char *key, char *out)
+{
+	char b[CELL];
+	int c = col_of(t, field);
+
+	cell(rec, c, b);
+	if (out)
+		snprintf(out, 256, "%s", b);
+	stream_put_kv(fp, key, b);
+}
+
+/* Table 9: a project line, an indicator line, or both on one line. */
+static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp)
+{
+	char name[CELL], b[CELL], yuan[40], msg[ETL_ERR_MSG];
+	char l1[256], l2[256];
+	int ac = col_of(t, "amount"), has_ind = 0;
+	const char *ind_fields[] = {"l1", "l2", "l3", "target"};
+
+	cell(rec, col_of(t, "project_name"), name);
+	for (int i = 0; i < 4; i++)
+		if (*cell(rec, col_of(t, ind_fields[i]), b))
+			has_ind = 1;
+	if (!name[0] && !has_ind) {
+		if (numeric_cells(rec) == 0)
+			return 0; /* a note or an empty line */
+		join_record(rec, msg, sizeof(msg));
+		write_j(t, rec->line, "项目名称", "missing_project",
+			"这一行有金额但没有项目名称也没有绩效指标", msg);
+		return -1;
+	}
+	if (name[0]) {
+		struct etl_err e;
+		int64_t fen = 0;
+
+		etl_err_clear(&e);
+		if (ac >= 0 && amount_parse(cell(rec, ac, b), t->unit, &fen, &e) < 0) {
+			snprintf(msg, sizeof(msg), "资金总额“%s”不是数字", b);
+			write_j(t, rec->line, t->cols[ac].label, "bad_amount", msg, b);
+			return -1;
+		}
+		snprintf(t->project, sizeof(t->project), "%s", name);
+		t->projects++;
+		t->last_l1[0] = t->last_l2[0] = '\0';
+		begin_r(fp, rec->line, "project", "", name);
+		stream_put_kv(fp, "amount", amount_format(fen, yuan, sizeof(yuan)));
+		put_text(fp, t, rec, "supervisor", "supervisor", NULL);
+		put_text(fp, t, rec, "goal", "goal", NULL);
+		putc('\n', fp);
+	} else if (!t->projects) {
+		join_record(rec, msg, sizeof(msg));
+		write_j(t, rec->line, "项目名称", "missing_project", "绩效指标前面没有项目", msg);
+		return -1;
+	}
+	if (!has_ind)
+		return 2;
+	begin_r(fp, rec->line, "indicator", "", t->project);
+	/* Merged 一级/二级指标 cells export as blanks: take the one above. */
+	cell(rec, col_of(t, "l1"), l1);
+	cell(rec, col_of(t, "l2"), l2);
+	if (!l1[0])
+		snprintf(l1, sizeof(l1), "%s", t->last_l1);
+	if (!l2[0] && !strcmp(l1, t->last_l1))
+		snprintf(l2, sizeof(l2), "%s", t->last_l2);
+	snprintf(t->last_l1, sizeof(t->last_l1), "%s", l1);
+	snprintf(t->last_l2, sizeof(t->last_l2), "%s", l2);
+	stream_put_kv(fp, "l1", l1);
+	stream_put_kv(fp, "l2", l2);
+	put_text(fp, t, rec, "l3", "l3", NULL);
+	put_text(fp, t, rec, "target", "target", NULL);
+	return 1;
+}
+
+/*
+ * One data record.  The R records are built in a memory stream and written
+ * only when the whole record was read, so a rejected record leaves no R.
+ */
+static void data_record(struct table *t, const struct csv_record *rec)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+	int rc;
+
+	if (!fp) {
+		t->rejected++;
+		return;
+	}
+	if (note_row(t, rec) && t->title.kind != 9)
+		rc = 0;
+	else if (check_unlabeled(t, rec) < 0)
+		rc = -1;
+	else if (t->title.kind == 1 || t->title.kind == 4)
+		rc = data_two_sided(t, rec, fp);
+	else if (t->title.kind == 7)
+		rc = data_three_public(t, rec, fp);
+	else if (t->title.kind == 9)
+		rc = data_projects(t, rec, fp);
+	else
+		rc = data_classified(t, rec, fp);
+	if (rc == 1)
+		putc('\n', fp);
+	fclose(fp);
+	if (rc > 0) {
+		fwrite(buf, 1, len, t->out);
+		t->facts++;
+	} else if (rc == 0)
+		t->meta++;
+	else
+		t->rejected++;
+	free(buf);
+}
+
+/* ---- the record state machine ------------------------------------------- */
+
+static int preamble_record(struct table *t, const struct csv_record *rec)
+{
+	if (!t->title.kind) {
+		char b[CELL];
+
+		if (try_title(t, rec)) {
+			scan_meta(t, rec);
+			t->meta++;
+			return 0;
+		}
+		cell(rec, 0, b);
+		if (wording_meta(t->w, "table_number", b, NULL) || scan_meta(t, rec) ||
+		    rec->index < TABLE_MAX_PREAMBLE) {
+			t->meta++;
+			return 0;
+		}
+		if (t->fi.encoding_needs_proof)
+			return reject_whole(t, 0, "unproven_encoding",
+					    "解码后前几行中找不到已知的表标题：编码无法确认（可能是 Big5 "
+					    "或其他编码），文件未装载",
+					    NULL);
+		return reject_whole(t, 0, "unknown_table",
+				    "前几行中找不到已知的表标题；如是本地标题写法，请在 "
+				    "config/wording/titles.tsv 中添加一行",
+				    NULL);
+	}
+	if (scan_meta(t, rec)) {
+		t->meta++;
+		return 0;
+	}
+	t->state = T_HEADER;
+	return -1; /* not consumed: the header state takes it */
+}
+
+static int header_record(struct table *t, const struct csv_record *rec)
+{
+	if (column_numbers(t, rec) || scan_meta(t, rec)) {
+		t->meta++;
+		return 0;
+	}
+	if (value_cells(rec) == 0 && !note_row(t, rec)) {
+		if (t->nhdr == TABLE_MAX_HEADER_ROWS)
+			return reject_whole(t, rec->line, "unknown_header",
+					    "表头超过 4 行，无法识别数据从哪一行开始", NULL);
+		keep_header_row(t, rec);
+		t->meta++;
+		return 0;
+	}
+	if (start_data(t, rec->line))
+		return 1;
+	data_record(t, rec);
+	return 0;
+}
+
+int table_record(struct table *t, const struct csv_record *rec)
+{
+	t->records++;
+	if (t->state == T_DONE)
+		return 1;
+	if (blank_record(rec)) {
+		t->meta++;
+		return 0;
+	}
+	if (t->state == T_PREAMBLE) {
+		int rc = preamble_record(t, rec);
+
+		if (rc >= 0)
+			return rc;
+	}
+	if (t->state == T_HEADER)
+		return header_record(t, rec);
+	data_record(t, rec);
+	return 0;
+}
+
+void table_finish(struct table *t)
+{
+	char n[6][24];
+	const char *f[E_NFIELDS];
+
+	if (t->state == T_PREAMBLE && !t->rejected_whole) {
+		if (!t->title.kind)
+			reject_whole(t, 0, t->fi.encoding_needs_proof ? "unproven_encoding" : "unknown_table",
+				     t->records ? "文件中找不到已知的表标题" : "文件没有任何内容", NULL);
+		else
+			reject_whole(t, 0, "unknown_header", "标题之后没有表头", NULL);
+	}
+	if (t->state == T_HEADER && !start_data(t, 0) && t->title.kind == 7 && !t->three_public_done) {
+		/* A three-public table whose only data row is empty: all zero. */
+		static const char *const zero[] = {"total", "outbound_travel", "vehicle_total",
+						    "vehicle_purchase", "vehicle_operation",
+						    "official_reception"};
+
+		begin_r(t->out, 0, "three_public", "", "");
+		for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)
+			if (col_of(t, zero[i]) >= 0)
+				stream_put_kv(t->out, zero[i], "0.00");
+		putc('\n', t->out);
+	}
+	write_f(t);
+	if (t->rejected_whole) {
+		t->facts = 0;
+		t->rejected = t->records - t->meta;
+		if (t->rejected < 0) {
+			t->meta += t->rejected;
+			t->rejected = 0;
+		}
+	}
+	snprintf(n[0], 24, "%ld", t->records);
+	snprintf(n[1], 24, "%ld", t->meta);
+	snprintf(n[2], 24, "%ld", t->facts);
+	snprintf(n[3], 24, "%d", 0);
+	snprintf(n[4], 24, "%ld", t->rejected);
+	for (int i = 0; i < 5; i++)
+		f[i] = n[i];
+	f[E_STATUS] = t->rejected_whole ? "rejected" : "ok";
+	stream_write(t->out, 'E', E_NFIELDS, f);
+}
