@@ -1,0 +1,245 @@
+#!/usr/bin/env bash
+# budget-etl: one entry point for users, cron and CI.
+#
+#   ./run.sh                      install what is missing, build, start the
+#                                 embedded PostgreSQL, load samples/, print
+#                                 the cross-department summary
+#   ./run.sh test                 every test; the last line is the summary
+#   ./run.sh load [opts] PATH...  the production load (see README)
+#   ./run.sh migrate [--dsn DSN]  apply sql/ migrations with a privileged role
+#   ./run.sh withdraw YEAR DEPT   remove a submission's facts (audited)
+#   ./run.sh psql [args]          psql on the target database
+#   ./run.sh extract --records F  what the reader saw in F
+#   ./run.sh stop                 stop the embedded cluster
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+export ETL_HOME="$ROOT"
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+
+# Debian packages the project needs: build, run, test.
+PACKAGES=(build-essential pkg-config libcsv-dev libpq-dev zlib1g-dev libinih-dev libssl-dev
+	postgresql-15 postgresql-client-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+	libcmocka-dev python3 clang libclang-rt-14-dev)
+
+log() { printf '%s run.sh: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
+
+missing_packages() {
+	local p missing=()
+	for p in "${PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+	done
+	echo "${missing[@]:-}"
+}
+
+ensure_packages() {
+	local missing
+	missing=$(missing_packages)
+	[ -z "$missing" ] && return 0
+	if [ "$(id -u)" -eq 0 ]; then
+		log "installing: $missing"
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2 || {
+			apt-get update -q >&2
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >&2
+		}
+	else
+		echo "Missing system packages. Run as root:" >&2
+		echo "  apt-get install -y $missing" >&2
+		exit 69
+	fi
+}
+
+build() { make -s -C "$ROOT" all >&2; }
+
+# ---- the embedded cluster ----------------------------------------------------
+# Non-root: data in .local/pg of the checkout, socket beside it.  As root the
+# server runs as the postgres system user, which cannot enter a root-owned
+# 0700 home; then the cluster lives in /var/tmp/budget-etl-<hash of the
+# checkout path>/ (README "Embedded database").  A Unix socket path is
+# limited to 107 bytes, so a long checkout path also moves the socket there.
+cluster_paths() {
+	local hash
+	hash=$(printf '%s' "$ROOT" | cksum | cut -d' ' -f1)
+	PGPORT_EMB=$((50000 + hash % 10000))
+	if [ "$(id -u)" -eq 0 ] && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+		PGBASE=/var/tmp/budget-etl-$hash
+	else
+		PGBASE=$ROOT/.local/pg
+	fi
+	PGDATA_EMB=$PGBASE/data
+	PGSOCK_EMB=$PGBASE/run
+	if [ ${#PGSOCK_EMB} -gt 80 ]; then
+		PGSOCK_EMB=/tmp/budget-etl-$hash
+	fi
+	if [ "$(id -u)" -eq 0 ]; then PGSUPER=postgres; else PGSUPER=$(id -un); fi
+	export ETL_EMBEDDED_DSN="host=$PGSOCK_EMB port=$PGPORT_EMB dbname=budget user=$PGSUPER"
+}
+
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+start_cluster() {
+	cluster_paths
+	mkdir -p "$PGBASE" "$PGSOCK_EMB"
+	[ "$(id -u)" -eq 0 ] && chown postgres: "$PGBASE" "$PGSOCK_EMB"
+	if [ ! -s "$PGDATA_EMB/PG_VERSION" ]; then
+		log "creating the embedded cluster in $PGDATA_EMB"
+		as_pg "$PGBIN/initdb" -D "$PGDATA_EMB" -A trust -U "$PGSUPER" -E UTF8 --locale=C.UTF-8 >/dev/null
+	fi
+	if ! as_pg "$PGBIN/pg_ctl" -D "$PGDATA_EMB" status >/dev/null 2>&1; then
+		as_pg "$PGBIN/pg_ctl" -D "$PGDATA_EMB" -w -l "$PGBASE/server.log" \
+			-o "-p $PGPORT_EMB -k $PGSOCK_EMB -c listen_addresses=''" start >/dev/null
+	fi
+	if ! psql -h "$PGSOCK_EMB" -p "$PGPORT_EMB" -U "$PGSUPER" -d postgres -tAc \
+		"select 1 from pg_database where datname='budget'" | grep -q 1; then
+		psql -q -h "$PGSOCK_EMB" -p "$PGPORT_EMB" -U "$PGSUPER" -d postgres -c "create database budget"
+	fi
+}
+
+stop_cluster() {
+	cluster_paths
+	[ -s "$PGDATA_EMB/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$PGDATA_EMB" -m fast stop >/dev/null 2>&1 || true
+}
+
+# Does the user point at a database of their own?  Then leave the embedded
+# cluster alone (same order as the loader: --dsn, ETL_DSN, PG*, etl.conf).
+external_db() {
+	local a
+	for a in "$@"; do [ "$a" = --dsn ] && return 0; case $a in --dsn=*) return 0 ;; esac; done
+	[ -n "${ETL_DSN:-}" ] && return 0
+	[ -n "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGUSER:-}${PGSERVICE:-}" ] && return 0
+	grep -Eq '^[[:space:]]*dsn[[:space:]]*=[[:space:]]*[^[:space:]]' "$ROOT/config/etl.conf" 2>/dev/null && return 0
+	return 1
+}
+
+target_dsn() {
+	if [ -n "${ETL_DSN:-}" ]; then echo "$ETL_DSN"; return; fi
+	if [ -n "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGUSER:-}${PGSERVICE:-}" ]; then echo ""; return; fi
+	local d
+	d=$(sed -n 's/^[[:space:]]*dsn[[:space:]]*=[[:space:]]*//p' "$ROOT/config/etl.conf" 2>/dev/null | head -1)
+	if [ -n "$d" ]; then echo "$d"; return; fi
+	echo "$ETL_EMBEDDED_DSN"
+}
+
+summary() {
+	local dsn
+	dsn=$(target_dsn)
+	psql "$dsn" -q -X -v ON_ERROR_STOP=1 -P footer=off <<'SQL'
+\echo '各部门收支（万元） / per department, 10k yuan'
+SELECT fiscal_year AS "年度", dept_code AS "部门编码", dept_name AS "部门",
+       to_char(revenue_total / 10000, 'FM999999990.00') AS "收入",
+       to_char(expenditure_total / 10000, 'FM999999990.00') AS "支出",
+       to_char(basic_total / 10000, 'FM999999990.00') AS "基本支出",
+       to_char(project_total / 10000, 'FM999999990.00') AS "项目支出",
+       checks_failed AS "未通过校验"
+FROM mart.department_year ORDER BY fiscal_year, dept_code;
+\echo '功能分类类级合计（万元） / function classes across departments'
+SELECT fiscal_year AS "年度", region AS "地区", code AS "类", name AS "名称",
+       departments AS "部门数",
+       to_char(total_amount / 10000, 'FM999999990.00') AS "合计",
+       to_char(basic_amount / 10000, 'FM999999990.00') AS "基本支出",
+       to_char(project_amount / 10000, 'FM999999990.00') AS "项目支出"
+FROM mart.function_rollup WHERE level = '类' ORDER BY fiscal_year, region, code;
+SQL
+}
+
+# ---- tests -----------------------------------------------------------------
+# Three runners: cmocka (unit, ASan+UBSan build), prove (integration TAP
+# scripts, each on its own throwaway cluster), pg_prove (pgTAP).  Their
+# counts are added into one closing line.
+count_tap() { # file -> "pass fail"
+	local p f
+	p=$(grep -Ec '^[[:space:]]*ok [0-9]+' "$1" || true)
+	f=$(grep -Ec '^[[:space:]]*not ok [0-9]+' "$1" || true)
+	echo "$p $f"
+}
+
+run_tests() {
+	local out=$ROOT/build/test-logs pass=0 fail=0 p f t
+	mkdir -p "$out"
+	build
+	make -s -C "$ROOT" asan >&2
+	echo "== unit tests (cmocka, ASan+UBSan) =="
+	for t in "$ROOT"/build/asan/tests/test_*; do
+		[ -x "$t" ] || continue
+		if (cd "$ROOT" && CMOCKA_MESSAGE_OUTPUT=STDOUT "$t") >"$out/$(basename "$t").log" 2>&1; then :; fi
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out/$(basename "$t").log" | tail -1)
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out/$(basename "$t").log" | tail -1)
+		if [ -z "$p$f" ]; then f=1; fi # crashed before its summary
+		pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
+		printf '%-28s %s passed, %s failed\n' "$(basename "$t")" "${p:-0}" "${f:-0}"
+		[ "${f:-0}" -gt 0 ] && cat "$out/$(basename "$t").log"
+	done
+	echo "== integration tests (prove) =="
+	if ls "$ROOT"/tests/integration/*.t >/dev/null 2>&1; then
+		(cd "$ROOT" && ETL_BIN="$ROOT/build/asan" prove -v tests/integration/*.t) >"$out/prove.log" 2>&1 || true
+		read -r p f < <(count_tap "$out/prove.log")
+		pass=$((pass + p)); fail=$((fail + f))
+		grep -E '^(not ok|tests/|Result|Files=)|^[[:space:]]*not ok' "$out/prove.log" || true
+	fi
+	echo "== SQL tests (pg_prove) =="
+	if ls "$ROOT"/tests/sql/*.sql >/dev/null 2>&1; then
+		"$ROOT/tests/sql/run_pgtap.sh" >"$out/pgtap.log" 2>&1 || true
+		read -r p f < <(count_tap "$out/pgtap.log")
+		pass=$((pass + p)); fail=$((fail + f))
+		grep -E '^(not ok|tests/|Result|Files=)|^[[:space:]]*not ok' "$out/pgtap.log" || true
+	fi
+	echo "logs: $out"
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+}
+
+# ---- commands ----------------------------------------------------------------
+cmd=${1:-}
+case $cmd in
+"")
+	ensure_packages
+	build
+	start_cluster
+	"$ROOT/build/load" --quiet "$ROOT/samples" || rc=$?
+	summary
+	exit "${rc:-0}"
+	;;
+test)
+	shift
+	ensure_packages
+	run_tests
+	;;
+load)
+	shift
+	build
+	external_db "$@" || start_cluster
+	exec "$ROOT/build/load" "$@"
+	;;
+migrate)
+	shift
+	build
+	external_db "$@" || start_cluster
+	exec "$ROOT/build/load" --migrate "$@"
+	;;
+withdraw)
+	shift
+	[ $# -ge 2 ] || { echo "usage: ./run.sh withdraw YEAR DEPT_CODE [load options]" >&2; exit 64; }
+	build
+	y=$1 d=$2
+	shift 2
+	external_db "$@" || start_cluster
+	exec "$ROOT/build/load" --withdraw "$y" "$d" "$@"
+	;;
+psql)
+	shift
+	external_db || start_cluster
+	exec psql "$(target_dsn)" "$@"
+	;;
+extract)
+	shift
+	build
+	exec "$ROOT/build/extract" "$@"
+	;;
+stop)
+	stop_cluster
+	;;
+*)
+	echo "usage: ./run.sh [test|load|migrate|withdraw|psql|extract|stop] ..." >&2
+	exit 64
+	;;
+esac
