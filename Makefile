@@ -11,10 +11,11 @@
 # so adding a module needs no edit here.
 
 CC      ?= cc
-CFLAGS  ?= -O2 -g
+OPTFLAGS ?= -O2 -g
+EXTRA_CFLAGS ?=
 # -Wno-format-truncation: bounded snprintf into fixed message buffers is the
 # intended behaviour (messages are cut, never overflow).
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -Ietl
+CFLAGS  := $(OPTFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -Ietl $(EXTRA_CFLAGS)
 LDLIBS  := -lcsv -lz -linih -lcrypto $(shell pg_config --libdir >/dev/null 2>&1 && echo -L$$(pg_config --libdir)) -lpq
 PQINC   := $(shell pg_config --includedir 2>/dev/null)
 CFLAGS  += $(if $(PQINC),-I$(PQINC))
@@ -28,7 +29,7 @@ PROGS   := $(addprefix $(BUILD)/,$(MAINS))
 UNITSRC := $(wildcard tests/unit/test_*.c)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
 
-.PHONY: all clean unit test bench fuzz format cppcheck
+.PHONY: all clean unit test bench fuzz format cppcheck asan
 all: $(PROGS)
 
 $(BUILD)/obj/%.o: etl/%.c $(wildcard etl/*.h)
@@ -48,7 +49,7 @@ unit: $(UNITS)
 
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan:
-	$(MAKE) BUILD=build/asan CFLAGS="$(SANFLAGS)" all $(patsubst $(BUILD)/%,build/asan/%,$(UNITS))
+	$(MAKE) BUILD=build/asan OPTFLAGS="$(SANFLAGS)" all $(patsubst $(BUILD)/%,build/asan/%,$(UNITS))
 
 test: all
 	./run.sh test

@@ -1,0 +1,335 @@
+#!/usr/bin/env python3
+"""Generate config/classifications/<year>/*.csv and their .meta sidecars.
+
+    python3 config/classifications/tools/build.py
+
+Reads function.src, econ_dept.src, econ_gov.src, crosswalk.src and
+changes.src beside this script (formats in their headers) and writes, for
+every fiscal year in YEARS:
+
+    ../<year>/function.csv, econ_dept.csv, econ_gov.csv   code,name,level,parent_code
+    ../<year>/econ_crosswalk.csv                          unit_type,dept_code,gov_code
+    ../<year>/<file>.meta                                 complete/source/method/lacks
+    ../changes.csv                                        checked against the lists
+
+It checks what the ETL checks (level against code length, parent present, no
+duplicates, crosswalk codes present, change codes present) and refuses to
+write anything when a check fails.  The ETL reads only the generated CSVs;
+this script is kept so that the per-year lists stay reproducible from one
+base list plus per-year differences.  Run it again after editing a .src
+file; never edit the generated CSVs by hand (a user's additions go to
+../local/, an official edition replaces a CSV and its .meta).  A CSV whose
+.meta says complete = true (an official edition) is never overwritten.
+"""
+
+import csv
+import io
+import os
+import sys
+
+YEARS = list(range(2018, 2026))
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.dirname(HERE)
+FUNC_LEN = {3: 1, 5: 2, 7: 3}
+ECON_LEN = {3: 1, 5: 2}
+UNIT_TYPES = ("行政", "参公", "事业")
+
+
+class SrcError(Exception):
+    pass
+
+
+def parse_years(spec, where):
+    """Expand "2019-", "-2020", "2020-2022", "2020" (or None) into a set."""
+    if spec is None:
+        return set(YEARS)
+    lo, sep, hi = spec.partition("-")
+    try:
+        a = int(lo) if lo else YEARS[0]
+        b = int(hi) if hi else (YEARS[-1] if sep else a)
+    except ValueError:
+        raise SrcError("%s: bad years %r" % (where, spec))
+    if a > b or a < YEARS[0] or b > YEARS[-1]:
+        raise SrcError("%s: years %r outside %d-%d" % (where, spec, YEARS[0], YEARS[-1]))
+    return set(range(a, b + 1))
+
+
+def src_lines(name):
+    """(line number, fields) of a .src file, comments and blanks skipped."""
+    path = os.path.join(HERE, name)
+    with open(path, encoding="utf-8") as f:
+        for no, line in enumerate(f, 1):
+            line = line.strip()
+            if line and not line.startswith("#"):
+                yield "%s:%d" % (name, no), line
+
+
+def read_codes(name, lengths):
+    """{year: {code: name}} from a code list source."""
+    per_year = {y: {} for y in YEARS}
+    for where, line in src_lines(name):
+        parts = line.split()
+        if len(parts) not in (2, 3):
+            raise SrcError("%s: expected 'code name [years]'" % where)
+        code, cname = parts[0], parts[1]
+        if not code.isdigit() or len(code) not in lengths:
+            raise SrcError("%s: bad code %r" % (where, code))
+        for y in parse_years(parts[2] if len(parts) == 3 else None, where):
+            if code in per_year[y]:
+                raise SrcError("%s: %s listed twice for %d" % (where, code, y))
+            per_year[y][code] = cname
+    return per_year
+
+
+def check_tree(codes, lengths, what):
+    """Every code's parent (its prefix) is present."""
+    for code in codes:
+        if lengths[len(code)] > 1 and code[:-2] not in codes:
+            raise SrcError("%s: %s has no parent %s" % (what, code, code[:-2]))
+
+
+def rows_of(codes, lengths):
+    out = []
+    for code in sorted(codes):
+        lv = lengths[len(code)]
+        out.append([code, codes[code], str(lv), code[:-2] if lv > 1 else ""])
+    return out
+
+
+def read_crosswalk(dept, gov):
+    """{year: [(unit_type, dept_code, gov_code)]}, checked against the lists."""
+    per_year = {y: {} for y in YEARS}
+    for where, line in src_lines("crosswalk.src"):
+        parts = line.split()
+        if len(parts) not in (3, 4):
+            raise SrcError("%s: expected 'unit_types dept gov [years]'" % where)
+        units = parts[0].split(",")
+        for y in parse_years(parts[3] if len(parts) == 4 else None, where):
+            for u in units:
+                if u not in UNIT_TYPES:
+                    raise SrcError("%s: unknown unit type %r" % (where, u))
+                if parts[1] not in dept[y] or len(parts[1]) != 5:
+                    raise SrcError("%s: %s not a 款 of econ_dept %d" % (where, parts[1], y))
+                if parts[2] not in gov[y] or len(parts[2]) != 5:
+                    raise SrcError("%s: %s not a 款 of econ_gov %d" % (where, parts[2], y))
+                key = (u, parts[1])
+                if key in per_year[y]:
+                    raise SrcError("%s: %s %s mapped twice" % (where, u, parts[1]))
+                per_year[y][key] = parts[2]
+    order = {u: i for i, u in enumerate(UNIT_TYPES)}
+    return {
+        y: [(u, d, g) for (u, d), g in sorted(m.items(), key=lambda kv: (order[kv[0][0]], kv[0][1]))]
+        for y, m in per_year.items()
+    }
+
+
+def read_changes(lists):
+    """Rows of changes.src, each checked against the generated lists."""
+    rows = []
+    for where, line in src_lines("changes.src"):
+        row = next(csv.reader([line]))
+        if len(row) != 7:
+            raise SrcError("%s: expected 7 columns" % where)
+        scheme, fy, fc, ty, tc, change, _note = row
+        if scheme not in lists:
+            raise SrcError("%s: unknown scheme %r" % (where, scheme))
+        fy, ty = int(fy), int(ty)
+        if ty != fy + 1:
+            raise SrcError("%s: editions must be consecutive" % where)
+        src, dst = lists[scheme][fy], lists[scheme][ty]
+        if fc not in src:
+            raise SrcError("%s: %s not in %s %d" % (where, fc, scheme, fy))
+        if change == "retired":
+            if tc or fc in dst:
+                raise SrcError("%s: retired code must be absent, to_code empty" % where)
+        elif change in ("renamed", "moved", "split", "merged"):
+            if tc not in dst:
+                raise SrcError("%s: %s not in %s %d" % (where, tc, scheme, ty))
+            if change == "renamed" and (tc != fc or src[fc] == dst[tc]):
+                raise SrcError("%s: renamed needs same code, other name" % where)
+        else:
+            raise SrcError("%s: unknown change %r" % (where, change))
+        rows.append(row)
+    return rows
+
+
+def csv_text(header, rows):
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def meta_text(pairs):
+    return "".join("%s = %s\n" % kv for kv in pairs)
+
+
+SOURCE_FUNC = (
+    "budget-etl project list, compiled by the developers from their knowledge of the "
+    "Ministry of Finance's yearly 《政府收支分类科目》 (支出功能分类科目) and checked against "
+    "published department budgets (samples/2023) and the pre-2011 list in "
+    "shared/reference for code structure; no official machine-readable edition was available"
+)
+SOURCE_ECON = (
+    "budget-etl project list, compiled by the developers from the 2018 reform of the "
+    "expenditure economic classification (财预〔2017〕98号, 部门预算支出经济分类科目 and "
+    "政府预算支出经济分类科目) and checked against shared/reference "
+    "(economic_classification_*_2020_partial.csv) and samples/2023"
+)
+SOURCE_XWALK = (
+    "budget-etl project list, after 「两套支出经济分类科目对照表」 (财预〔2017〕98号); "
+    "checked against shared/reference/economic_dept_to_gov_2020_partial.csv"
+)
+METHOD = (
+    "generated by config/classifications/tools/build.py from one base list plus per-year "
+    "differences (tools/*.src); only codes the compiler was sure exist in that year's "
+    "edition; level and parent checked by the script and again by the loader"
+)
+
+LACKS_FUNC_ALL = (
+    "most 项 of the official edition (an edition has well over a thousand; this list "
+    "carries the common ones: every 款's 行政运行/一般行政管理事务/机关服务/事业运行/其他 where "
+    "sure, and the items departments use most); 款 not shipped for lack of certainty: "
+    "social-insurance-fund 款 of 209, several government-fund 款 (专项债券 and "
+    "对应专项债务收入安排的支出 款 of 207, 208, 212, 213, 214, 229), 20208, 20411, 21404, "
+    "22202, 22904, 230 款 beyond 23001-23006; "
+)
+LACKS_FUNC_YEAR = {
+    2018: "the 2018 edition predates the 2018 机构改革; 款 retired in 2019 are included "
+    "only where sure (20110, 20115, 20117, 20124, 21010, 21506, 22002-22004, 20815, 21306); "
+    "21304 南水北调 and 2010307 法制建设 (retired in 2019, not confirmed for 2018) not shipped",
+    2019: "new 款 of the 2019 edition not shipped: 22403 森林消防事务, 22404 煤矿安全 (names not confirmed); "
+    "215 name assumed 资源勘探信息等支出 until 2019 (rename year not confirmed)",
+    2020: "234 抗疫特别国债安排的支出 shipped as 类 only (its 款 not shipped); "
+    "20830 财政代缴社会保险费支出 not shipped; 215 rename to 资源勘探工业信息等支出 assumed from 2020",
+    2021: "234 not shipped (its presence in 2021 not confirmed); 20830 not shipped; "
+    "new 项 of 21305 巩固脱贫衔接乡村振兴 not shipped",
+    2022: "20805 renamed 行政事业单位养老支出 from 2022 (confirmed for 2022, 2021 not); "
+    "20830 and 20805's newer 项 not shipped",
+    2023: "20830 财政代缴社会保险费支出 not shipped",
+    2024: "the 2024 edition (and its September 2024 amendment) is not reflected: this list "
+    "repeats the 2023 codes that are stable across editions (2023-only items dropped); "
+    "new 款 after the 2023 机构改革 (社会工作、信访、数据 etc.) and for 超长期特别国债 not shipped",
+    2025: "the 2025 edition is not reflected: this list repeats the 2023 codes that are stable "
+    "across editions (2023-only items dropped); 2025 additions not shipped",
+}
+METHOD_FUNC_YEAR = {
+    2023: "; checked: every code of samples/2023 (tables 2, 3, 5, 6, 8) is present with the "
+    "printed name; 2300409 and 2296011 taken from a 2023 budget-system record",
+}
+LACKS_DEPT = (
+    "30219-30223 (军队 items present in one third-party copy, not confirmed for the 2018 "
+    "list), 30311 代缴社会保险费 and 31304 对机关事业单位职业年金的补助 (later additions, year "
+    "not confirmed), 39909/39910 赠与 split (not confirmed); 39906 赠与 shipped for 2018 only"
+)
+LACKS_GOV = (
+    "51004 对机关事业单位职业年金的补助 and other later additions (year not confirmed); "
+    "599 赠与 items after 2018 (59906 shipped for 2018 only)"
+)
+LACKS_XWALK = (
+    "mappings not certain are left out: 事业 units' 303/307/311/312/313/399 款; 机关's "
+    "30303, 30307, 30309, 30907, 30908, 30919, 30921, 30922, 31007-31012, 31019, 31021, "
+    "31022, 31101, 31199, 31201, 31203; a missing mapping leaves gov_econ_code empty"
+)
+
+
+def func_meta(year):
+    return meta_text([
+        ("complete", "false"),
+        ("source", SOURCE_FUNC),
+        ("method", METHOD + METHOD_FUNC_YEAR.get(year, "")),
+        ("lacks", LACKS_FUNC_ALL + LACKS_FUNC_YEAR[year]),
+    ])
+
+
+def econ_meta(lacks):
+    return meta_text([
+        ("complete", "false"),
+        ("source", SOURCE_ECON),
+        ("method", METHOD),
+        ("lacks", lacks),
+    ])
+
+
+def xwalk_meta():
+    return meta_text([
+        ("complete", "false"),
+        ("source", SOURCE_XWALK),
+        ("method", "generated by config/classifications/tools/build.py from tools/crosswalk.src; "
+         "行政 and 参公 map alike (机关 column of the table), 事业 to 505/506"),
+        ("lacks", LACKS_XWALK),
+    ])
+
+
+def is_official(csv_path):
+    """True when csv_path's sidecar says complete = true (a dropped-in edition)."""
+    try:
+        with open(csv_path + ".meta", encoding="utf-8") as f:
+            for line in f:
+                key, sep, value = line.partition("=")
+                if sep and key.strip() == "complete" and value.strip() == "true":
+                    return True
+    except FileNotFoundError:
+        pass
+    return False
+
+
+def build():
+    func = read_codes("function.src", FUNC_LEN)
+    dept = read_codes("econ_dept.src", ECON_LEN)
+    gov = read_codes("econ_gov.src", ECON_LEN)
+    for y in YEARS:
+        check_tree(func[y], FUNC_LEN, "function %d" % y)
+        check_tree(dept[y], ECON_LEN, "econ_dept %d" % y)
+        check_tree(gov[y], ECON_LEN, "econ_gov %d" % y)
+    xwalk = read_crosswalk(dept, gov)
+    changes = read_changes({"function": func, "econ_dept": dept, "econ_gov": gov})
+
+    files = {}
+    hdr = ["code", "name", "level", "parent_code"]
+    for y in YEARS:
+        d = os.path.join(OUT, str(y))
+        files[os.path.join(d, "function.csv")] = csv_text(hdr, rows_of(func[y], FUNC_LEN))
+        files[os.path.join(d, "function.csv.meta")] = func_meta(y)
+        files[os.path.join(d, "econ_dept.csv")] = csv_text(hdr, rows_of(dept[y], ECON_LEN))
+        files[os.path.join(d, "econ_dept.csv.meta")] = econ_meta(LACKS_DEPT)
+        files[os.path.join(d, "econ_gov.csv")] = csv_text(hdr, rows_of(gov[y], ECON_LEN))
+        files[os.path.join(d, "econ_gov.csv.meta")] = econ_meta(LACKS_GOV)
+        files[os.path.join(d, "econ_crosswalk.csv")] = csv_text(
+            ["unit_type", "dept_code", "gov_code"], xwalk[y])
+        files[os.path.join(d, "econ_crosswalk.csv.meta")] = xwalk_meta()
+    files[os.path.join(OUT, "changes.csv")] = csv_text(
+        ["scheme", "from_year", "from_code", "to_year", "to_code", "change", "note"], changes)
+
+    for path, text in list(files.items()):
+        if path.endswith(".csv") and is_official(path):
+            print("kept official edition %s (its .meta says complete = true)" % path)
+            del files[path]
+            files.pop(path + ".meta", None)
+    for path, text in files.items():
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+    for y in YEARS:
+        counts = []
+        for name, lst, lens in (("function", func[y], FUNC_LEN), ("econ_dept", dept[y], ECON_LEN),
+                                ("econ_gov", gov[y], ECON_LEN)):
+            by = [sum(1 for c in lst if lens[len(c)] == lv) for lv in (1, 2, 3)]
+            counts.append("%s %d/%d/%d" % (name, by[0], by[1], by[2]))
+        counts.append("crosswalk %d" % len(xwalk[y]))
+        print("%d: %s" % (y, ", ".join(counts)))
+    print("changes: %d" % len(changes))
+
+
+def main():
+    try:
+        build()
+    except SrcError as e:
+        sys.stderr.write("build.py: %s\n" % e)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
