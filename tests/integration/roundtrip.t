@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# roundtrip.t: generated submissions in every export dialect, loaded into a
+# throwaway PostgreSQL cluster, must come out of every mart view exactly as
+# the generator says (to the cent).  TAP, run by `prove`.
+#
+#   1      the generator writes 12 departments x 2 years with --dialects all
+#   2      tests/gen/check_generated.py: the files reconcile and expected/ is
+#          what the tables say (no database needed)
+#   3      a throwaway cluster starts (port 55435, Unix socket in a temp dir)
+#   4      build/load exits 0
+#   5      etl.rejects is empty
+#   6      etl.checks has no failed check (the figures reconcile by construction)
+#   7-16   one test per mart view: psql --csv output = expected/<view>.csv
+#
+# Environment: ROUNDTRIP_YEARS (default 2022-2023), ROUNDTRIP_SEED (default
+# 20240601); ROUNDTRIP_GEN_ARGS: generator arguments instead of
+# "--departments 12 --dialects all" (e.g. "--departments 3 --rows-per-table
+# 2000 --codes-dir config/classifications"; test 2 then does not require
+# every dialect); ROUNDTRIP_KEEP=1 keeps the temp dir (generated set, cluster
+# log, query output) and prints where it is; PG_BINDIR: directory of initdb
+# and pg_ctl; ETL_BIN: directory of the stage programs (run.sh test sets
+# build/asan; default build); ROUNDTRIP_LOAD: the loader itself.  Tests 3-16
+# are skipped when the loader is not built or PostgreSQL's server programs
+# are missing.
+
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+YEARS=${ROUNDTRIP_YEARS:-2022-2023}
+SEED=${ROUNDTRIP_SEED:-20240601}
+PORT=55435
+DB=budget_roundtrip
+PY=${PYTHON:-python3}
+LOAD=${ROUNDTRIP_LOAD:-${ETL_BIN:-$ROOT/build}/load}
+GEN_ARGS=${ROUNDTRIP_GEN_ARGS:-}
+
+VIEWS=(expenditure_by_function gpb_expenditure_by_function gov_fund_expenditure_by_function
+       state_capital_expenditure_by_function basic_expenditure_by_economic revenue_by_source
+       three_public_expenses project_indicators function_rollup department_year)
+NTESTS=$((6 + ${#VIEWS[@]}))
+echo "1..$NTESTS"
+
+n=0
+ok()     { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() { n=$((n + 1)); echo "not ok $n - $1"; }
+diag()   { sed 's/^/# /'; }
+skip_rest() {
+	while [ "$n" -lt "$NTESTS" ]; do n=$((n + 1)); echo "ok $n # SKIP $1"; done
+	exit 0
+}
+bail() {
+	while [ "$n" -lt "$NTESTS" ]; do n=$((n + 1)); echo "not ok $n - $1"; done
+	exit 1
+}
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/roundtrip.XXXXXX") || { echo "Bail out! mktemp"; exit 1; }
+chmod 755 "$TMP"
+GEN=$TMP/gen
+PGDATA=$TMP/pg
+SOCK=$TMP/sock
+PGBIN=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+[ -x "$PGBIN/initdb" ] || PGBIN=$(pg_config --bindir 2>/dev/null || echo /nonexistent)
+
+# Server programs refuse to run as root: run them as postgres then.
+as_pg() {
+	if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+started=
+cleanup() {
+	if [ -n "$started" ]; then
+		as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1
+	fi
+	if [ "${ROUNDTRIP_KEEP:-}" = 1 ]; then
+		echo "# kept $TMP"
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# 1: generate -----------------------------------------------------------------
+if [ -n "$GEN_ARGS" ]; then
+	read -ra gen_args <<<"$GEN_ARGS"
+	what="$GEN_ARGS, $YEARS"
+	cover=()
+else
+	gen_args=(--departments 12 --dialects all)
+	what="12 departments x $YEARS, every dialect"
+	cover=(--require-coverage)
+fi
+if out=$(cd "$ROOT" && "$PY" tests/gen/gen_submissions.py --out "$GEN" --years "$YEARS" \
+		--seed "$SEED" "${gen_args[@]}" 2>&1); then
+	ok "generate $what"
+else
+	not_ok "generate $what"
+	echo "$out" | diag
+	bail "no generated set"
+fi
+
+# 2: the generated set checks out on its own --------------------------------------
+if out=$("$PY" "$ROOT/tests/gen/check_generated.py" "$GEN" "${cover[@]}" 2>&1); then
+	ok "generated set reconciles and matches expected/ ($(echo "$out" | tail -1))"
+else
+	not_ok "generated set reconciles and matches expected/"
+	echo "$out" | head -60 | diag
+fi
+
+# 3: throwaway cluster --------------------------------------------------------------
+[ -x "$LOAD" ] || skip_rest "$LOAD not built (make)"
+[ -x "$PGBIN/initdb" ] && [ -x "$PGBIN/pg_ctl" ] || skip_rest "no initdb/pg_ctl in $PGBIN"
+command -v psql >/dev/null || skip_rest "no psql"
+
+mkdir -p "$PGDATA" "$SOCK"
+if [ "$(id -u)" = 0 ]; then chown postgres: "$PGDATA" "$SOCK"; fi
+if as_pg "$PGBIN/initdb" -D "$PGDATA" -A trust -U postgres >"$TMP/initdb.log" 2>&1 &&
+	as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 \
+		-o "-p $PORT -k $SOCK -c listen_addresses='' -c fsync=off" start >"$TMP/pg_ctl.log" 2>&1; then
+	started=1
+else
+	not_ok "throwaway cluster starts"
+	cat "$TMP/initdb.log" "$TMP/pg_ctl.log" "$PGDATA/server.log" 2>/dev/null | tail -30 | diag
+	bail "no cluster"
+fi
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" -U postgres)
+if out=$("${PSQL[@]}" -d postgres -c "CREATE DATABASE $DB" 2>&1); then
+	ok "throwaway cluster starts (port $PORT, socket in $SOCK)"
+else
+	not_ok "throwaway cluster starts"
+	echo "$out" | diag
+	bail "no database"
+fi
+
+# 4: load ----------------------------------------------------------------------------
+CFG=$TMP/config
+cp -R "$ROOT/config" "$CFG"
+cp "$GEN/departments.csv" "$CFG/departments.csv"
+DSN="host=$SOCK port=$PORT dbname=$DB user=postgres"
+# Only the <year>/ folders: expected/ and departments.csv are not submissions.
+"$LOAD" --dsn "$DSN" --config-dir "$CFG" "$GEN"/[0-9][0-9][0-9][0-9] \
+	>"$TMP/load.out" 2>&1
+rc=$?
+if [ "$rc" = 0 ]; then
+	ok "build/load exits 0"
+else
+	not_ok "build/load exits 0 (exit $rc)"
+	tail -40 "$TMP/load.out" | diag
+fi
+
+q() { "${PSQL[@]}" -d "$DB" --csv -c "$1" 2>&1; }
+
+# 5: nothing rejected -------------------------------------------------------------------
+out=$(q "SELECT count(*) FROM etl.rejects")
+if [ "$out" = "$(printf 'count\n0')" ]; then
+	ok "no rejected rows or files"
+else
+	not_ok "no rejected rows or files"
+	{ echo "$out"; q "SELECT file_path, line, column_name, reason, message, raw_value FROM etl.rejects
+	                  ORDER BY file_path, line LIMIT 30"; } | diag
+fi
+
+# 6: no failed check ------------------------------------------------------------------------
+out=$(q "SELECT count(*) FROM etl.checks WHERE NOT passed")
+if [ "$out" = "$(printf 'count\n0')" ]; then
+	ok "no failed reconciliation check"
+else
+	not_ok "no failed reconciliation check"
+	{ echo "$out"; q "SELECT fiscal_year, dept_code, table_kind, check_name, subject, expected, actual, message
+	                  FROM etl.checks WHERE NOT passed ORDER BY 1, 2, 3, 4, 5 LIMIT 30"; } | diag
+fi
+
+# 7-16: every mart view, to the cent ----------------------------------------------------------
+# Columns are printed as text and sorted on every column in code-point order,
+# as the generator sorts expected/*.csv; NULL prints empty, as '' does there.
+view_sql() {
+	local view=$1 cols=$2 sel="" ord="" c expr
+	IFS=, read -ra cs <<<"$cols"
+	for c in "${cs[@]}"; do
+		case "$c" in
+		target_value) expr="trim_scale(target_value)::text" ;;
+		*) expr="$c::text" ;;
+		esac
+		sel+="${sel:+, }$expr AS $c"
+		ord+="${ord:+, }coalesce($c, '') COLLATE \"C\""
+	done
+	echo "SELECT * FROM (SELECT $sel FROM mart.$view) v ORDER BY $ord"
+}
+
+for view in "${VIEWS[@]}"; do
+	exp=$GEN/expected/$view.csv
+	act=$TMP/$view.actual.csv
+	cols=$(head -1 "$exp")
+	if ! q "$(view_sql "$view" "$cols")" >"$act"; then
+		not_ok "mart.$view"
+		head -20 "$act" | diag
+		continue
+	fi
+	if diff -q "$exp" "$act" >/dev/null; then
+		ok "mart.$view ($(($(wc -l <"$exp") - 1)) rows)"
+	else
+		not_ok "mart.$view"
+		diff -u --label "expected/$view.csv" --label "mart.$view" "$exp" "$act" | head -60 | diag
+	fi
+done
+exit 0
