@@ -188,7 +188,7 @@ static void flush_submission(struct normalizer *z)
 		if (!nf->ok || dup[i] || !nf->kind)
 			continue;
 		sub.tables[nf->kind] = nf->rows.tables[nf->kind];
-		sub.present[nf->kind] = nf->rows.present[nf->kind];
+		sub.present[nf->kind] = true; /* a table with no data rows is still a table */
 		memset(&nf->rows.tables[nf->kind], 0, sizeof(nf->rows.tables[nf->kind]));
 		for (size_t k = 0; k < nf->notes.n; k++)
 			write_check(z->out, year, dept, &nf->notes.c[k], 0);
@@ -422,6 +422,8 @@ static int run(struct normalizer *z, FILE *in)
 	if (z->cur)
 		die(EX_DATAERR, "input ends inside a file (no E record)%s", "");
 	flush_submission(z);
+	free(z->files);
+	z->files = NULL;
 	return fflush(z->out) == 0 ? 0 : EX_SOFTWARE;
 }
 
@@ -453,6 +455,7 @@ int main(int argc, char **argv)
 	struct etl_config cfg;
 	struct etl_err err;
 	bool found;
+	int rc;
 
 	default_config_dir(dir, sizeof(dir));
 	for (int i = 1; i < argc; i++) {
@@ -478,5 +481,7 @@ int main(int argc, char **argv)
 	z.tolerance = cfg.tolerance_fen;
 	z.out = stdout;
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
-	return run(&z, stdin);
+	rc = run(&z, stdin);
+	refdata_free(&rd);
+	return rc;
 }
