@@ -1,0 +1,1689 @@
+/*
+ * load: the last stage.  Reads the canonical row stream (etl/stream.h) and
+ * writes it to PostgreSQL, one table (department, year, stage, kind) per
+ * transaction, with the audit trail of CONTRACT.md.
+ *
+ *   load [options] [PATH...]     runs extract PATH... | normalize itself
+ *   extract X | normalize | load reads the stream from stdin
+ *   load --migrate               applies pending migrations and exits
+ *   load --withdraw YEAR DEPT    removes a submission's facts
+ *
+ * Exit codes: CONTRACT.md's table (sysexits); only main() exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "err.h"
+#include "pgwriter.h"
+#include "refsync.h"
+#include "runlog.h"
+#include "stream.h"
+#include "textnorm.h"
+
+#define EX_INTERRUPTED_BASE 128
+#define MAX_LISTED          200 /* failed checks and unregistered names kept for the summary */
+#define MAX_SUBMISSIONS     4096
+#define FILE_BUF_MAX        ((size_t)1 << 30) /* COPY text of one table */
+
+static volatile sig_atomic_t got_signal;
+static PGcancel *volatile cancel_handle;
+
+/* SIGINT/SIGTERM: remember, and cancel the statement in flight (psql does so). */
+static void on_signal(int sig)
+{
+	PGcancel *c = cancel_handle;
+
+	if (!got_signal)
+		got_signal = sig;
+	if (c) {
+		char errbuf[256];
+
+		PQcancel(c, errbuf, sizeof(errbuf));
+	}
+}
+
+/* Options ------------------------------------------------------------------- */
+
+struct opts {
+	const char *dsn;
+	bool dry_run, accept_partial, strict, force, quiet, wait, migrate, withdraw;
+	long jobs;
+	const char *config_dir_opt;
+	char **paths;
+	int npaths;
+	char bindir[PATH_MAX];
+	char home[PATH_MAX];
+	char config_dir[PATH_MAX];
+	char sql_dir[PATH_MAX];
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: load [options] [PATH...]\n"
+	      "       load --migrate [--dsn DSN]\n"
+	      "       load --withdraw YEAR DEPT_CODE [--dsn DSN]\n"
+	      "Loads budget tables into PostgreSQL.  With PATHs (files or folders of .csv and\n"
+	      ".csv.gz) it runs extract and normalize itself; without, it reads their stream\n"
+	      "from standard input.\n"
+	      "  --dsn DSN         database (else ETL_DSN, the PG* variables, config/etl.conf,\n"
+	      "                    the embedded cluster of ./run.sh)\n"
+	      "  --dry-run         extract, normalize and check; write nothing\n"
+	      "  --jobs N          parallel files (accepted; files load one by one)\n"
+	      "  --accept-partial  load the good rows of a table that has rejected rows\n"
+	      "  --strict-checks   reject a whole submission that fails a check\n"
+	      "  --force           reprocess files even when unchanged\n"
+	      "  --quiet           print only problems\n"
+	      "  --wait            wait for another run's lock instead of exiting 75\n"
+	      "  --config-dir DIR  configuration (default $ETL_HOME/config)\n"
+	      "  --migrate         apply pending migrations and exit\n"
+	      "  --withdraw        remove the facts of submission YEAR DEPT_CODE\n",
+	      out);
+}
+
+enum { OPT_DSN = 256, OPT_JOBS, OPT_CONFIG_DIR };
+
+/* Parse argv into o; returns 0, or -1 after printing why (exit 64). */
+static int parse_options(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+	    {"dsn", required_argument, NULL, OPT_DSN},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"jobs", required_argument, NULL, OPT_JOBS},
+	    {"accept-partial", no_argument, NULL, 'p'},
+	    {"strict-checks", no_argument, NULL, 's'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"wait", no_argument, NULL, 'w'},
+	    {"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
+	    {"migrate", no_argument, NULL, 'm'},
+	    {"withdraw", no_argument, NULL, 'W'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+	char *end;
+
+	memset(o, 0, sizeof(*o));
+	o->jobs = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DSN: o->dsn = optarg; break;
+		case 'n': o->dry_run = true; break;
+		case OPT_JOBS:
+			errno = 0;
+			o->jobs = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || o->jobs < 1 || o->jobs > 1024) {
+				fprintf(stderr,
+				        "load: --jobs needs a number from 1 to 1024, not \"%s\"\n",
+				        optarg);
+				return -1;
+			}
+			break;
+		case 'p': o->accept_partial = true; break;
+		case 's': o->strict = true; break;
+		case 'f': o->force = true; break;
+		case 'q': o->quiet = true; break;
+		case 'w': o->wait = true; break;
+		case OPT_CONFIG_DIR: o->config_dir_opt = optarg; break;
+		case 'm': o->migrate = true; break;
+		case 'W': o->withdraw = true; break;
+		case 'h': usage(stdout); exit(EX_OK);
+		default: usage(stderr); return -1;
+		}
+	}
+	o->paths = argv + optind;
+	o->npaths = argc - optind;
+	return 0;
+}
+
+/* Digits only, of length between min and max. */
+static bool digits(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n < min || n > max)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+/* Combinations that make no sense; prints why and returns -1 (exit 64). */
+static int check_usage(const struct opts *o)
+{
+	const char *bad = NULL;
+
+	if (o->migrate && (o->withdraw || o->npaths || o->dry_run))
+		bad = "--migrate takes no PATH and no --withdraw or --dry-run";
+	else if (o->withdraw &&
+	         (o->npaths != 2 || !digits(o->paths[0], 4, 4) || !digits(o->paths[1], 1, 31)))
+		bad = "--withdraw needs YEAR (4 digits) and DEPT_CODE (digits)";
+	else if (o->withdraw && o->dry_run)
+		bad = "--withdraw cannot be a dry run";
+	if (bad) {
+		fprintf(stderr, "load: %s\n", bad);
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Where things are: bindir from /proc/self/exe; ETL_HOME, else its parent;
+ * config/ and sql/ under it (config from --config-dir when given).
+ */
+static int locate(struct opts *o)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *home = getenv("ETL_HOME");
+
+	if (n < 0) {
+		fprintf(stderr, "load: cannot find my own path: %s\n", strerror(errno));
+		return -1;
+	}
+	exe[n] = '\0';
+	snprintf(o->bindir, sizeof(o->bindir), "%s", dirname(exe));
+	if (home && *home)
+		snprintf(o->home, sizeof(o->home), "%s", home);
+	else {
+		char tmp[PATH_MAX];
+
+		snprintf(tmp, sizeof(tmp), "%s", o->bindir);
+		snprintf(o->home, sizeof(o->home), "%s", dirname(tmp));
+	}
+	snprintf(o->config_dir, sizeof(o->config_dir), "%s",
+	         o->config_dir_opt ? o->config_dir_opt : o->home);
+	if (!o->config_dir_opt)
+		strncat(o->config_dir, "/config",
+		        sizeof(o->config_dir) - strlen(o->config_dir) - 1);
+	snprintf(o->sql_dir, sizeof(o->sql_dir), "%s/sql", o->home);
+	return 0;
+}
+
+/* The loader's state ---------------------------------------------------------- */
+
+struct submission {
+	int year;
+	char dept[32];
+};
+
+/* What is known of the file being read, between its F and its E. */
+struct file_state {
+	bool open;
+	char *field[F_NFIELDS]; /* owned copies of the F fields */
+	char abspath[PATH_MAX];
+	int year, kind;
+	long nrows;      /* R records */
+	long nrejects;   /* J records */
+	bool whole_file; /* a J with line 0 */
+	int project_no, indicator_no;
+	struct pgw_rows facts, projects, indicators, rejects;
+};
+
+struct counts {
+	long files_seen, files_loaded, files_unchanged, files_rejected;
+	long long rows_read, rows_loaded, rows_rejected;
+	long checks_failed;
+};
+
+struct loader {
+	struct opts *o;
+	struct etl_config cfg;
+	struct dept_registry reg;
+	struct pgw w;
+	bool connected;
+	long long run_id;
+	char run_text[24];
+	struct file_state f;
+	struct counts n;
+	bool seen_header, any_reject;
+	int fatal;          /* exit code that stops the run, 0 while all is well */
+	bool stream_broken; /* the stream ended or broke where it should not */
+	bool started;       /* the stream was read: a summary is due */
+	long lineno;        /* stream line being handled */
+	struct submission failed[MAX_SUBMISSIONS];
+	int nfailed;
+	char *listed_checks[MAX_LISTED];
+	int nlisted_checks;
+	char *unregistered[MAX_LISTED];
+	int nunregistered;
+	char *warned[64]; /* unknown R keys, warned once each */
+	int nwarned;
+	char cwd[PATH_MAX];
+};
+
+/* Record a fatal stop (the first one wins), say why, and return -1. */
+static int stop_run(struct loader *ld, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int stop_run(struct loader *ld, int code, const char *fmt, ...)
+{
+	char msg[ETL_ERR_MSG + PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!ld->fatal)
+		ld->fatal = code;
+	runlog_error("%s", msg);
+	return -1;
+}
+
+/* Exit code of a failed database step, from err->reason (or the signal). */
+static int db_code(const struct etl_err *err)
+{
+	if (got_signal)
+		return EX_INTERRUPTED_BASE + got_signal;
+	if (pgw_unavailable(err))
+		return EX_UNAVAILABLE;
+	if (strcmp(err->reason, "db_denied") == 0 || strcmp(err->reason, "bad_config") == 0)
+		return EX_CONFIG;
+	return EX_SOFTWARE;
+}
+
+static int db_fail(struct loader *ld, const struct etl_err *err)
+{
+	return stop_run(ld, db_code(err), "%s", err->message);
+}
+
+/* Keep a copy of s in a bounded list; returns false when the list is full. */
+static bool list_add(char **list, int *n, const char *s)
+{
+	if (*n >= MAX_LISTED)
+		return false;
+	list[*n] = strdup(s);
+	if (list[*n])
+		(*n)++;
+	return true;
+}
+
+static bool list_has(char *const *list, int n, const char *s)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+/* Text helpers ---------------------------------------------------------------- */
+
+static const char *null_if_empty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+/* A non-negative decimal integer field; -1 when it is not one. */
+static long parse_count(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!digits(s, 1, 18))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || *end ? -1 : v;
+}
+
+/*
+ * A stream amount: an exact decimal ("7480300.00", "-12.5") into fen.
+ * Returns 0, or -1 when s is not one (the stream is then broken).
+ */
+static int parse_amount(const char *s, int64_t *fen)
+{
+	bool neg = *s == '-';
+
+	if (config_parse_yuan(s + neg, fen) < 0)
+		return -1;
+	if (neg)
+		*fen = -*fen;
+	return 0;
+}
+
+static const char *const amount_keys[] = {
+    "total",
+    "basic",
+    "project",
+    "personnel",
+    "public",
+    "upper_remit",
+    "business_op",
+    "subsidiary",
+    "income_subtotal",
+    "general_budget",
+    "gov_fund",
+    "state_capital",
+    "fiscal_appropriation",
+    "fiscal_special",
+    "business",
+    "operating",
+    "superior_subsidy",
+    "subordinate_remit",
+    "other",
+    "carryover",
+    "amount",
+    "outbound_travel",
+    "vehicle_total",
+    "vehicle_purchase",
+    "vehicle_operation",
+    "official_reception",
+    "admin_operating",
+    NULL,
+};
+
+static const char *const text_keys[] = {"supervisor", "goal", "l1",    "l2",   "l3",
+                                        "target",     "op",   "value", "unit", NULL};
+
+static bool in_list(const char *const *list, const char *key)
+{
+	for (; *list; list++)
+		if (strcmp(*list, key) == 0)
+			return true;
+	return false;
+}
+
+/* Absolute form of a stream path (relative to this process's directory). */
+static void absolute_path(const struct loader *ld, const char *path, char *out, size_t size)
+{
+	if (path[0] == '/' || !ld->cwd[0]) {
+		snprintf(out, size, "%s", path);
+		return;
+	}
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	snprintf(out, size, "%s/%s", ld->cwd, path);
+}
+
+/* Checks (C records) ------------------------------------------------------------ */
+
+static bool submission_failed(const struct loader *ld, int year, const char *dept)
+{
+	for (int i = 0; i < ld->nfailed; i++)
+		if (ld->failed[i].year == year && strcmp(ld->failed[i].dept, dept) == 0)
+			return true;
+	return false;
+}
+
+static void mark_failed(struct loader *ld, int year, const char *dept)
+{
+	if (submission_failed(ld, year, dept) || ld->nfailed >= MAX_SUBMISSIONS)
+		return;
+	ld->failed[ld->nfailed].year = year;
+	snprintf(ld->failed[ld->nfailed].dept, sizeof(ld->failed[0].dept), "%s", dept);
+	ld->nfailed++;
+}
+
+/* Insert one etl.checks row; fields as in a C record (empty = NULL). */
+static int insert_check(struct loader *ld, const char *year, const char *dept, const char *kind,
+                        const char *name, const char *subject, const char *expected,
+                        const char *actual, bool passed, const char *message)
+{
+	struct etl_err err;
+	const char *const p[] = {ld->run_text,
+	                         null_if_empty(year),
+	                         null_if_empty(dept),
+	                         null_if_empty(kind),
+	                         name,
+	                         null_if_empty(subject),
+	                         null_if_empty(expected),
+	                         null_if_empty(actual),
+	                         passed ? "true" : "false",
+	                         null_if_empty(message)};
+
+	if (ld->o->dry_run)
+		return 0;
+	if (pgw_exec(
+	        &ld->w,
+	        "INSERT INTO etl.checks (run_id, fiscal_year, dept_code, table_kind, check_name,"
+	        " subject, expected, actual, passed, message)"
+	        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+	        10, p, NULL, &err) < 0)
+		return db_fail(ld, &err);
+	return 0;
+}
+
+/* A failed check: remember its submission and a line for the summary. */
+static void note_failed_check(struct loader *ld, int year, const char *dept, const char *kind,
+                              const char *name, const char *subject, const char *message)
+{
+	char line[1024];
+
+	ld->n.checks_failed++;
+	mark_failed(ld, year, dept);
+	snprintf(line, sizeof(line), "%d/%s%s%s %s%s%s: %s", year, dept, *kind ? " 表" : "", kind,
+	         name, *subject ? " " : "", subject, message);
+	list_add(ld->listed_checks, &ld->nlisted_checks, line);
+}
+
+static int on_check(struct loader *ld, const struct stream_rec *r)
+{
+	char *const *c = r->field;
+	const char *passed = c[C_PASSED];
+	bool ok;
+	long year;
+
+	if (r->nfields < C_NFIELDS)
+		return stop_run(ld, EX_SOFTWARE, "stream: C record with %s fields", "too few");
+	if (strcmp(passed, "t") == 0 || strcmp(passed, "true") == 0 || strcmp(passed, "1") == 0)
+		ok = true;
+	else if (strcmp(passed, "f") == 0 || strcmp(passed, "false") == 0 ||
+	         strcmp(passed, "0") == 0)
+		ok = false;
+	else
+		return stop_run(ld, EX_SOFTWARE, "stream: C record passed=\"%s\" is not a boolean",
+		                passed);
+	year = *c[C_YEAR] ? parse_count(c[C_YEAR]) : 0;
+	if (year < 0 || year > 9999)
+		return stop_run(ld, EX_SOFTWARE, "stream: C record year \"%s\" is not a year",
+		                c[C_YEAR]);
+	if (!ok)
+		note_failed_check(ld, (int)year, c[C_DEPT], c[C_KIND], c[C_NAME], c[C_SUBJECT],
+		                  c[C_MESSAGE]);
+	return insert_check(ld, c[C_YEAR], c[C_DEPT], c[C_KIND], c[C_NAME], c[C_SUBJECT],
+	                    c[C_EXPECTED], c[C_ACTUAL], ok, c[C_MESSAGE]);
+}
+
+/* Files: F ------------------------------------------------------------------------ */
+
+static void file_free(struct file_state *f)
+{
+	for (int i = 0; i < F_NFIELDS; i++)
+		free(f->field[i]);
+	pgw_rows_free(&f->facts);
+	pgw_rows_free(&f->projects);
+	pgw_rows_free(&f->indicators);
+	pgw_rows_free(&f->rejects);
+	memset(f, 0, sizeof(*f));
+}
+
+/*
+ * The department of a file against the registry: an unknown code is named
+ * in the summary; a known code with another name is a failed check.
+ */
+static int check_department(struct loader *ld)
+{
+	const char *code = ld->f.field[F_DEPT], *name = ld->f.field[F_DEPT_NAME];
+	const struct department *d;
+	char a[CONFIG_NAME_MAX], b[CONFIG_NAME_MAX], line[CONFIG_NAME_MAX * 2 + 64];
+
+	if (!*code)
+		return 0;
+	d = dept_find(&ld->reg, code);
+	if (!d) {
+		snprintf(line, sizeof(line), "%s %s", code, *name ? name : "(no name)");
+		if (!list_has(ld->unregistered, ld->nunregistered, line))
+			list_add(ld->unregistered, &ld->nunregistered, line);
+		return 0;
+	}
+	if (!*name || strcmp(text_key(name, a, sizeof(a)), text_key(d->name, b, sizeof(b))) == 0)
+		return 0;
+	snprintf(line, sizeof(line), "name %d/%s %s", ld->f.year, code, name);
+	if (list_has(ld->warned, ld->nwarned, line) || ld->nwarned >= 64)
+		return 0;
+	ld->warned[ld->nwarned++] = strdup(line);
+	snprintf(line, sizeof(line),
+	         "部门名称不一致：文件中为“%s”，登记（config/departments.csv）为“%s”", name,
+	         d->name);
+	note_failed_check(ld, ld->f.year, code, "", "dept_name_matches_registry", code, line);
+	return insert_check(ld, ld->f.field[F_YEAR], code, NULL, "dept_name_matches_registry", code,
+	                    NULL, NULL, false, line);
+}
+
+static int on_file(struct loader *ld, const struct stream_rec *r)
+{
+	struct file_state *f = &ld->f;
+	struct etl_err err;
+	long v;
+
+	if (r->nfields < F_NFIELDS)
+		return stop_run(ld, EX_SOFTWARE, "stream: F record with %s fields", "too few");
+	file_free(f);
+	f->open = true;
+	for (int i = 0; i < F_NFIELDS; i++)
+		if (!(f->field[i] = strdup(r->field[i])))
+			return stop_run(ld, EX_SOFTWARE, "%s", "out of memory");
+	absolute_path(ld, f->field[F_PATH], f->abspath, sizeof(f->abspath));
+	v = *f->field[F_YEAR] ? parse_count(f->field[F_YEAR]) : 0;
+	f->year = v > 0 && v <= 9999 ? (int)v : 0;
+	v = parse_count(f->field[F_KIND]);
+	f->kind = v >= 1 && v <= 10 ? (int)v : 0;
+	if (pgw_rows_open(&f->facts, &err) < 0 || pgw_rows_open(&f->projects, &err) < 0 ||
+	    pgw_rows_open(&f->indicators, &err) < 0 || pgw_rows_open(&f->rejects, &err) < 0)
+		return stop_run(ld, EX_SOFTWARE, "%s", err.message);
+	return check_department(ld);
+}
+
+/* Rows: R --------------------------------------------------------------------------- */
+
+/* The start of every fact/project/indicator row after file_id: its table. */
+static void put_table_key(FILE *out, const struct file_state *f, bool with_kind)
+{
+	pgw_put_field(out, false, f->field[F_YEAR]);
+	pgw_put_field(out, false, f->field[F_DEPT]);
+	pgw_put_field(out, false, f->field[F_STAGE]);
+	if (with_kind) {
+		char num[16];
+
+		snprintf(num, sizeof(num), "%d", f->kind);
+		pgw_put_field(out, false, num);
+	}
+}
+
+/* One core.fact_amount row per amount key (zero skipped except in table 7). */
+static int fact_rows(struct loader *ld, const struct stream_rec *r)
+{
+	struct file_state *f = &ld->f;
+
+	for (int i = R_KV; i < r->nfields; i++) {
+		char *kv = r->field[i], *eq = strchr(kv, '=');
+		int64_t fen;
+
+		if (!eq)
+			return stop_run(ld, EX_SOFTWARE, "stream: R field \"%s\" is not key=value",
+			                kv);
+		*eq = '\0';
+		if (!in_list(amount_keys, kv)) {
+			if (!in_list(text_keys, kv) && !list_has(ld->warned, ld->nwarned, kv) &&
+			    ld->nwarned < 64) {
+				ld->warned[ld->nwarned++] = strdup(kv);
+				runlog_warn("stream: R key \"%s\" is not an amount key; not loaded",
+				            kv);
+			}
+			*eq = '=';
+			continue;
+		}
+		if (eq[1] && parse_amount(eq + 1, &fen) < 0)
+			return stop_run(ld, EX_SOFTWARE, "stream: amount \"%s\" is not a decimal",
+			                eq + 1);
+		if (!eq[1] || (fen == 0 && f->kind != 7)) {
+			*eq = '=';
+			continue;
+		}
+		put_table_key(f->facts.f, f, true);
+		pgw_put_field(f->facts.f, false, r->field[R_ROLE]);
+		pgw_put_field(f->facts.f, false, null_if_empty(r->field[R_CODE]));
+		pgw_put_field(f->facts.f, false, null_if_empty(r->field[R_NAME]));
+		pgw_put_field(f->facts.f, false, kv);
+		pgw_put_field(f->facts.f, false, eq + 1);
+		pgw_put_field(f->facts.f, false, r->field[R_LINE]);
+		putc('\n', f->facts.f);
+		f->facts.count++;
+		*eq = '=';
+	}
+	return 0;
+}
+
+/* Table 9: a project row (project_no in file order). */
+static void project_row(struct file_state *f, const struct stream_rec *r)
+{
+	char num[16];
+
+	f->project_no++;
+	f->indicator_no = 0;
+	snprintf(num, sizeof(num), "%d", f->project_no);
+	put_table_key(f->projects.f, f, false);
+	pgw_put_field(f->projects.f, false, num);
+	pgw_put_field(f->projects.f, false, r->field[R_NAME]);
+	pgw_put_field(f->projects.f, false, null_if_empty(stream_kv(r, "supervisor")));
+	pgw_put_field(f->projects.f, false, null_if_empty(stream_kv(r, "amount")));
+	pgw_put_field(f->projects.f, false, null_if_empty(stream_kv(r, "goal")));
+	pgw_put_field(f->projects.f, false, r->field[R_LINE]);
+	putc('\n', f->projects.f);
+}
+
+/* Table 9: an indicator of the last project. */
+static int indicator_row(struct loader *ld, const struct stream_rec *r)
+{
+	static const char *const keys[] = {"l1", "l2", "l3", "target", "op", "value", "unit"};
+	struct file_state *f = &ld->f;
+	char num[16];
+
+	if (f->project_no == 0)
+		return stop_run(ld, EX_SOFTWARE, "stream: indicator at line %s before any project",
+		                r->field[R_LINE]);
+	put_table_key(f->indicators.f, f, false);
+	snprintf(num, sizeof(num), "%d", f->project_no);
+	pgw_put_field(f->indicators.f, false, num);
+	snprintf(num, sizeof(num), "%d", ++f->indicator_no);
+	pgw_put_field(f->indicators.f, false, num);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		pgw_put_field(f->indicators.f, false, null_if_empty(stream_kv(r, keys[i])));
+	pgw_put_field(f->indicators.f, false, r->field[R_LINE]);
+	putc('\n', f->indicators.f);
+	return 0;
+}
+
+static int on_row(struct loader *ld, const struct stream_rec *r)
+{
+	const char *role;
+
+	if (r->nfields < R_KV)
+		return stop_run(ld, EX_SOFTWARE, "stream: R record with %s fields", "too few");
+	if (parse_count(r->field[R_LINE]) < 0)
+		return stop_run(ld, EX_SOFTWARE, "stream: R line \"%s\" is not a number",
+		                r->field[R_LINE]);
+	role = r->field[R_ROLE];
+	ld->f.nrows++;
+	if (strcmp(role, "project") == 0)
+		project_row(&ld->f, r);
+	else if (strcmp(role, "indicator") == 0 && indicator_row(ld, r) < 0)
+		return -1;
+	return fact_rows(ld, r);
+}
+
+/* Rejects: J ------------------------------------------------------------------------ */
+
+/* Print a reject as path:line: reason: message and queue its etl.rejects row. */
+static void add_reject(struct loader *ld, const char *line, const char *column, const char *reason,
+                       const char *message, const char *raw)
+{
+	struct file_state *f = &ld->f;
+	FILE *out = f->rejects.f;
+	bool whole = strcmp(line, "0") == 0 || !*line;
+
+	if (whole)
+		fprintf(stderr, "%s: %s: %s\n", f->field[F_PATH], reason, message);
+	else
+		fprintf(stderr, "%s:%s: %s: %s\n", f->field[F_PATH], line, reason, message);
+	pgw_put_field(out, false, f->abspath);
+	pgw_put_field(out, false, whole ? NULL : line);
+	pgw_put_field(out, false, null_if_empty(column));
+	pgw_put_field(out, false, null_if_empty(raw));
+	pgw_put_field(out, false, reason);
+	pgw_put_field(out, false, message);
+	putc('\n', out);
+	f->rejects.count++;
+	ld->any_reject = true;
+}
+
+static int on_reject(struct loader *ld, const struct stream_rec *r)
+{
+	char *const *j = r->field;
+
+	if (r->nfields < J_NFIELDS)
+		return stop_run(ld, EX_SOFTWARE, "stream: J record with %s fields", "too few");
+	if (parse_count(j[J_LINE]) < 0)
+		return stop_run(ld, EX_SOFTWARE, "stream: J line \"%s\" is not a number",
+		                j[J_LINE]);
+	ld->f.nrejects++;
+	if (strcmp(j[J_LINE], "0") == 0)
+		ld->f.whole_file = true;
+	add_reject(ld, j[J_LINE], j[J_COLUMN], j[J_REASON], j[J_MESSAGE], j[J_RAW]);
+	return 0;
+}
+
+/* End of a file: E, and the table's transaction ------------------------------------ */
+
+enum file_status { ST_LOADED, ST_UNCHANGED, ST_REJECTED };
+
+static const char *status_name(enum file_status s)
+{
+	return s == ST_LOADED ? "loaded" : s == ST_UNCHANGED ? "unchanged" : "rejected";
+}
+
+/* E fields: numbers and accounting; fills e[] and returns 0, or stops (70). */
+static int read_end(struct loader *ld, const struct stream_rec *r, long e[E_STATUS])
+{
+	if (r->nfields < E_NFIELDS)
+		return stop_run(ld, EX_SOFTWARE, "stream: E record with %s fields", "too few");
+	for (int i = 0; i < E_STATUS; i++)
+		if ((e[i] = parse_count(r->field[i])) < 0)
+			return stop_run(ld, EX_SOFTWARE, "stream: E count \"%s\" is not a number",
+			                r->field[i]);
+	if (e[E_META] + e[E_FACTS] + e[E_SUBTOTALS] + e[E_REJECTED] != e[E_RECORDS]) {
+		char msg[PATH_MAX + 200];
+
+		snprintf(msg, sizeof(msg),
+		         "%s: row accounting does not add up: %ld records but %ld meta + %ld facts "
+		         "+ %ld subtotals + %ld rejected = %ld; the run stops",
+		         ld->f.field[F_PATH], e[E_RECORDS], e[E_META], e[E_FACTS], e[E_SUBTOTALS],
+		         e[E_REJECTED], e[E_META] + e[E_FACTS] + e[E_SUBTOTALS] + e[E_REJECTED]);
+		return stop_run(ld, EX_SOFTWARE, "%s", msg);
+	}
+	return 0;
+}
+
+/*
+ * What becomes of the file before any database look-up: rejected (by extract
+ * or normalize, by --strict-checks, or for rejected rows without
+ * --accept-partial), or a candidate for loading.
+ */
+static enum file_status decide(struct loader *ld, const char *e_status)
+{
+	struct file_state *f = &ld->f;
+
+	if (strcmp(e_status, "ok") != 0 || f->whole_file) {
+		if (f->nrejects == 0)
+			add_reject(ld, "0", "", "file_rejected",
+			           "文件被整体拒绝（前一阶段未给出原因）", "");
+		return ST_REJECTED;
+	}
+	if (!f->year || !f->kind || !*f->field[F_DEPT] || !*f->field[F_STAGE]) {
+		add_reject(ld, "0", "", "unrecognised_table",
+		           "无法确定该表的年度、部门或表种，未加载", "");
+		return ST_REJECTED;
+	}
+	if (ld->o->strict && submission_failed(ld, f->year, f->field[F_DEPT])) {
+		add_reject(ld, "0", "", "failed_checks",
+		           "该提交有未通过的核对（--strict-checks），整个提交不予加载", "");
+		return ST_REJECTED;
+	}
+	if (f->nrejects > 0 && !ld->o->accept_partial) {
+		char msg[256];
+
+		snprintf(msg, sizeof(msg),
+		         "表中有 %ld 行被拒绝，整表未加载（原有版本保留；--accept-partial "
+		         "可加载其余各行）",
+		         f->nrejects);
+		add_reject(ld, "0", "", "table_not_loaded", msg, "");
+		return ST_REJECTED;
+	}
+	return ST_LOADED;
+}
+
+/* The sha256 of the loaded version of this table, "" when none. */
+static int loaded_sha(struct loader *ld, char *sha, size_t size, struct etl_err *err)
+{
+	const struct file_state *f = &ld->f;
+	const char *const p[] = {f->field[F_YEAR], f->field[F_DEPT], f->field[F_STAGE],
+	                         f->field[F_KIND]};
+
+	return pgw_query_value(&ld->w,
+	                       "SELECT sha256 FROM etl.loaded_tables WHERE fiscal_year = $1"
+	                       " AND dept_code = $2 AND stage = $3 AND table_kind = $4",
+	                       4, p, sha, size, err);
+}
+
+/* INSERT the etl.files row; its file_id into id. */
+static int insert_file_row(struct loader *ld, enum file_status st, const long e[E_STATUS],
+                           char id[24], struct etl_err *err)
+{
+	const struct file_state *f = &ld->f;
+	char read[24], loaded[24], rejected[24];
+	const char *const p[] = {ld->run_text,
+	                         f->abspath,
+	                         null_if_empty(f->field[F_SHA256]),
+	                         f->year ? f->field[F_YEAR] : NULL,
+	                         null_if_empty(f->field[F_DEPT]),
+	                         f->kind ? f->field[F_KIND] : NULL,
+	                         null_if_empty(f->field[F_STAGE]),
+	                         null_if_empty(f->field[F_ENCODING]),
+	                         status_name(st),
+	                         read,
+	                         loaded,
+	                         rejected};
+
+	snprintf(read, sizeof(read), "%ld", e[E_RECORDS]);
+	snprintf(loaded, sizeof(loaded), "%ld", st == ST_LOADED ? f->nrows : 0L);
+	snprintf(rejected, sizeof(rejected), "%ld", e[E_REJECTED]);
+	return pgw_query_value(&ld->w,
+	                       "INSERT INTO etl.files (run_id, file_path, sha256, fiscal_year,"
+	                       " dept_code, table_kind, stage, encoding, status, rows_read,"
+	                       " rows_loaded, rows_rejected)"
+	                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
+	                       " RETURNING file_id",
+	                       12, p, id, 24, err);
+}
+
+/* COPY the queued rejects (run_id first). */
+static int copy_rejects(struct loader *ld, struct etl_err *err)
+{
+	struct pgw_rows *r = &ld->f.rejects;
+
+	if (pgw_rows_flush(r, err) < 0)
+		return -1;
+	return pgw_copy_text(&ld->w,
+	                     "COPY etl.rejects (run_id, file_path, line, column_name, raw_value,"
+	                     " reason, message) FROM STDIN",
+	                     ld->run_text, r->buf, r->len, err);
+}
+
+/* A department first met in a file: registered = false, default region. */
+static int register_department(struct loader *ld, struct etl_err *err)
+{
+	const struct etl_config *c = &ld->cfg;
+	const char *code = ld->f.field[F_DEPT], *name = ld->f.field[F_DEPT_NAME];
+	char region[CONFIG_NAME_MAX * 3 + 3];
+	const char *const pr[] = {
+	    dept_region_code(c->province, c->city, c->district, region, sizeof(region)),
+	    c->province, c->city, c->district};
+	const char *const pd[] = {code, *name ? name : code, region, c->unit_type};
+
+	if (dept_find(&ld->reg, code))
+		return 0;
+	if (pgw_exec(&ld->w,
+	             "INSERT INTO core.dim_region (region_code, province, city, district)"
+	             " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+	             4, pr, NULL, err) < 0)
+		return -1;
+	return pgw_exec(&ld->w,
+	                "INSERT INTO core.dim_department (dept_code, dept_name, region_code,"
+	                " unit_type, registered) VALUES ($1, $2, $3, $4, false)"
+	                " ON CONFLICT DO NOTHING",
+	                4, pd, NULL, err);
+}
+
+/* Delete the facts of this table (and its projects for table 9). */
+static int delete_table(struct loader *ld, struct etl_err *err)
+{
+	const struct file_state *f = &ld->f;
+	const char *const p[] = {f->field[F_YEAR], f->field[F_DEPT], f->field[F_STAGE],
+	                         f->field[F_KIND]};
+
+	if (pgw_exec(&ld->w,
+	             "DELETE FROM core.fact_amount WHERE fiscal_year = $1 AND dept_code = $2"
+	             " AND stage = $3 AND table_kind = $4",
+	             4, p, NULL, err) < 0)
+		return -1;
+	if (f->kind != 9)
+		return 0;
+	if (pgw_exec(&ld->w,
+	             "DELETE FROM core.project_indicator WHERE fiscal_year = $1 AND dept_code = $2"
+	             " AND stage = $3",
+	             3, p, NULL, err) < 0)
+		return -1;
+	return pgw_exec(&ld->w,
+	                "DELETE FROM core.project WHERE fiscal_year = $1 AND dept_code = $2"
+	                " AND stage = $3",
+	                3, p, NULL, err);
+}
+
+/* COPY the facts, projects and indicators of the table, each row after file_id. */
+static int copy_table(struct loader *ld, const char *file_id, struct etl_err *err)
+{
+	struct file_state *f = &ld->f;
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "%s", file_id);
+	if (pgw_rows_flush(&f->facts, err) < 0 || pgw_rows_flush(&f->projects, err) < 0 ||
+	    pgw_rows_flush(&f->indicators, err) < 0)
+		return -1;
+	if (f->facts.len + f->projects.len + f->indicators.len > FILE_BUF_MAX)
+		return etl_fail(err, "db_error", 0, NULL, "%s: table larger than %zu MB",
+		                f->field[F_PATH], FILE_BUF_MAX >> 20);
+	if (pgw_copy_text(&ld->w,
+	                  "COPY core.fact_amount (file_id, fiscal_year, dept_code, stage,"
+	                  " table_kind, row_role, code, label, measure, amount, line) FROM STDIN",
+	                  prefix, f->facts.buf, f->facts.len, err) < 0)
+		return -1;
+	if (pgw_copy_text(&ld->w,
+	                  "COPY core.project (file_id, fiscal_year, dept_code, stage, project_no,"
+	                  " project_name, supervisor, amount, goal, line) FROM STDIN",
+	                  prefix, f->projects.buf, f->projects.len, err) < 0)
+		return -1;
+	return pgw_copy_text(&ld->w,
+	                     "COPY core.project_indicator (file_id, fiscal_year, dept_code, stage,"
+	                     " project_no, indicator_no, level1, level2, level3, target_text,"
+	                     " target_operator, target_value, target_unit, line) FROM STDIN",
+	                     prefix, f->indicators.buf, f->indicators.len, err);
+}
+
+/* Remember this version as loaded and ask for a refresh of the marts. */
+static int mark_loaded(struct loader *ld, const char *file_id, struct etl_err *err)
+{
+	const struct file_state *f = &ld->f;
+	const char *const p[] = {f->field[F_YEAR], f->field[F_DEPT],   f->field[F_STAGE],
+	                         f->field[F_KIND], f->field[F_SHA256], file_id,
+	                         ld->run_text};
+
+	if (pgw_exec(&ld->w,
+	             "INSERT INTO etl.loaded_tables (fiscal_year, dept_code, stage, table_kind,"
+	             " sha256, file_id, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+	             " ON CONFLICT (fiscal_year, dept_code, stage, table_kind) DO UPDATE SET"
+	             " sha256 = EXCLUDED.sha256, file_id = EXCLUDED.file_id,"
+	             " run_id = EXCLUDED.run_id, loaded_at = now()",
+	             7, p, NULL, err) < 0)
+		return -1;
+	if (pgw_exec(&ld->w,
+	             "INSERT INTO core.dim_fiscal_year (fiscal_year) VALUES ($1)"
+	             " ON CONFLICT DO NOTHING",
+	             1, p, NULL, err) < 0)
+		return -1;
+	return pgw_mark_refresh(&ld->w, "load", err);
+}
+
+/*
+ * The file's one transaction: its etl.files row and rejects, and when it
+ * loads, the replacement of its table.  Rolls back on any failure.
+ */
+static int write_file(struct loader *ld, enum file_status st, const long e[E_STATUS],
+                      struct etl_err *err)
+{
+	char id[24];
+	int rc = pgw_begin(&ld->w, err);
+
+	if (rc == 0)
+		rc = insert_file_row(ld, st, e, id, err);
+	if (rc == 0 && st == ST_LOADED) {
+		rc = register_department(ld, err);
+		if (rc == 0)
+			rc = delete_table(ld, err);
+		if (rc == 0)
+			rc = copy_table(ld, id, err);
+		if (rc == 0)
+			rc = mark_loaded(ld, id, err);
+	}
+	if (rc == 0)
+		rc = copy_rejects(ld, err);
+	if (rc == 0 && got_signal)
+		rc = etl_fail(err, "interrupted", 0, NULL, "interrupted");
+	if (rc == 0)
+		rc = pgw_commit(&ld->w, err);
+	if (rc < 0)
+		pgw_rollback(&ld->w);
+	return rc;
+}
+
+/* Write the file, turning a refused value into a rejected table. */
+static int store_file(struct loader *ld, enum file_status *st, const long e[E_STATUS])
+{
+	struct etl_err err;
+
+	etl_err_clear(&err);
+	if (write_file(ld, *st, e, &err) == 0)
+		return 0;
+	if (got_signal || strcmp(err.reason, "db_data") != 0)
+		return db_fail(ld, &err);
+	/* the server refused a value: the table is rejected, the run goes on */
+	add_reject(ld, "0", "", "load_failed", err.message, "");
+	*st = ST_REJECTED;
+	etl_err_clear(&err);
+	if (write_file(ld, *st, e, &err) < 0)
+		return db_fail(ld, &err);
+	return 0;
+}
+
+static void count_file(struct loader *ld, enum file_status st, const long e[E_STATUS])
+{
+	struct counts *n = &ld->n;
+
+	n->files_seen++;
+	n->rows_read += e[E_RECORDS];
+	n->rows_rejected += e[E_REJECTED];
+	if (st == ST_LOADED) {
+		n->files_loaded++;
+		n->rows_loaded += ld->f.nrows;
+	} else if (st == ST_UNCHANGED) {
+		n->files_unchanged++;
+	} else {
+		n->files_rejected++;
+		ld->any_reject = true;
+	}
+	if (e[E_REJECTED] > 0)
+		ld->any_reject = true;
+}
+
+static int on_end(struct loader *ld, const struct stream_rec *r)
+{
+	struct file_state *f = &ld->f;
+	long e[E_STATUS];
+	enum file_status st;
+	char sha[80] = "";
+	struct etl_err err;
+
+	if (read_end(ld, r, e) < 0)
+		return -1;
+	st = decide(ld, r->field[E_STATUS]);
+	if (!ld->o->dry_run && st == ST_LOADED && !ld->o->force) {
+		if (loaded_sha(ld, sha, sizeof(sha), &err) < 0)
+			return db_fail(ld, &err);
+		if (*sha && strcmp(sha, f->field[F_SHA256]) == 0)
+			st = ST_UNCHANGED;
+	}
+	if (!ld->o->dry_run && store_file(ld, &st, e) < 0)
+		return -1;
+	count_file(ld, st, e);
+	if (st == ST_LOADED)
+		runlog_info("%s %s: table %d of %d/%s (%ld rows)",
+		            ld->o->dry_run ? "would load" : "loaded", f->field[F_PATH], f->kind,
+		            f->year, f->field[F_DEPT], f->nrows);
+	else if (st == ST_UNCHANGED)
+		runlog_info("unchanged %s", f->field[F_PATH]);
+	file_free(f);
+	return 0;
+}
+
+/* The stream ------------------------------------------------------------------------ */
+
+static int on_header(struct loader *ld, const struct stream_rec *r)
+{
+	if (r->nfields < 2 || strcmp(r->field[0], STREAM_MAGIC) != 0 ||
+	    strcmp(r->field[1], STREAM_VERSION) != 0)
+		return stop_run(ld, EX_SOFTWARE, "stream: not a budget-etl stream of version %s",
+		                STREAM_VERSION);
+	ld->seen_header = true;
+	return 0;
+}
+
+/* One record, in its place in S (C* (F R* J* E)*)*. */
+static int on_record(struct loader *ld, const struct stream_rec *r)
+{
+	if (r->tag == 'S')
+		return on_header(ld, r);
+	if (!ld->seen_header) {
+		ld->stream_broken = true;
+		return stop_run(ld, EX_SOFTWARE, "stream: %s", "no S header line first");
+	}
+	if ((r->tag == 'R' || r->tag == 'J' || r->tag == 'E') != ld->f.open) {
+		ld->stream_broken = true;
+		return stop_run(ld, EX_SOFTWARE, "stream line %ld: %c record out of place",
+		                ld->lineno, r->tag);
+	}
+	switch (r->tag) {
+	case 'C': return on_check(ld, r);
+	case 'F': return on_file(ld, r);
+	case 'R': return on_row(ld, r);
+	case 'J': return on_reject(ld, r);
+	default: return on_end(ld, r);
+	}
+}
+
+/* Read the whole stream; stops at the first fatal problem or a signal. */
+static void read_stream(struct loader *ld, FILE *in)
+{
+	struct stream_reader rd;
+	struct stream_rec rec;
+	struct etl_err err;
+
+	stream_reader_init(&rd, in);
+	while (!got_signal && !ld->fatal) {
+		etl_err_clear(&err);
+		int rc = stream_read(&rd, &rec, &err);
+
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			ld->stream_broken = true;
+			stop_run(ld, EX_SOFTWARE, "stream: %s", err.message);
+			break;
+		}
+		ld->lineno = rd.lineno;
+		on_record(ld, &rec);
+	}
+	if (!got_signal && !ld->fatal && ferror(in)) {
+		ld->stream_broken = true;
+		stop_run(ld, EX_SOFTWARE, "stream: read error: %s", strerror(errno));
+	}
+	if (!got_signal && !ld->fatal && ld->f.open) {
+		ld->stream_broken = true;
+		stop_run(ld, EX_SOFTWARE, "stream: %s ends without its E record",
+		         ld->f.field[F_PATH]);
+	}
+	if (!got_signal && !ld->fatal && !ld->seen_header) {
+		ld->stream_broken = true;
+		stop_run(ld, EX_SOFTWARE, "stream: %s", "empty input (no S header)");
+	}
+	stream_reader_free(&rd);
+}
+
+/* The pipeline: extract PATH... | normalize ----------------------------------------- */
+
+struct pipeline {
+	pid_t pid[2]; /* extract, normalize; 0 when not running */
+	FILE *out;    /* normalize's stdout */
+};
+
+/* In the child: become prog with argv, stdin/stdout as given. */
+static void exec_child(const char *bindir, const char *prog, char **argv, int in, int out,
+                       int close_fd)
+{
+	char path[PATH_MAX];
+
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (in >= 0 && dup2(in, 0) < 0)
+		_exit(EX_OSERR);
+	if (dup2(out, 1) < 0)
+		_exit(EX_OSERR);
+	if (in >= 0)
+		close(in);
+	close(out);
+	if (close_fd >= 0)
+		close(close_fd);
+	snprintf(path, sizeof(path), "%s/%s", bindir, prog);
+	execv(path, argv);
+	fprintf(stderr, "load: cannot run %s: %s\n", path, strerror(errno));
+	_exit(EX_SOFTWARE);
+}
+
+/* Arguments of normalize: what load passes through. */
+static char **normalize_argv(const struct opts *o, char *argv[5])
+{
+	int n = 0;
+
+	argv[n++] = (char *)"normalize";
+	if (o->strict)
+		argv[n++] = (char *)"--strict-checks";
+	if (o->config_dir_opt) {
+		argv[n++] = (char *)"--config-dir";
+		argv[n++] = (char *)o->config_dir_opt;
+	}
+	argv[n] = NULL;
+	return argv;
+}
+
+/* Start extract and normalize; returns 0, or -1 (exit 70). */
+static int pipeline_start(struct pipeline *p, const struct opts *o)
+{
+	int a[2], b[2];
+	char **xargv = calloc((size_t)o->npaths + 3, sizeof(char *));
+
+	memset(p, 0, sizeof(*p));
+	if (!xargv || pipe(a) < 0) {
+		free(xargv);
+		return -1;
+	}
+	if (pipe(b) < 0) {
+		close(a[0]);
+		close(a[1]);
+		free(xargv);
+		return -1;
+	}
+	xargv[0] = (char *)"extract";
+	xargv[1] = (char *)"--";
+	memcpy(xargv + 2, o->paths, (size_t)o->npaths * sizeof(char *));
+	fflush(NULL);
+	if ((p->pid[0] = fork()) == 0) {
+		close(a[0]);
+		close(b[0]);
+		close(b[1]);
+		exec_child(o->bindir, "extract", xargv, -1, a[1], -1);
+	}
+	if (p->pid[0] > 0 && (p->pid[1] = fork()) == 0) {
+		char *nargv[5];
+
+		close(a[1]);
+		exec_child(o->bindir, "normalize", normalize_argv(o, nargv), a[0], b[1], b[0]);
+	}
+	free(xargv);
+	close(a[0]);
+	close(a[1]);
+	close(b[1]);
+	p->out = p->pid[0] > 0 && p->pid[1] > 0 ? fdopen(b[0], "r") : NULL;
+	if (!p->out)
+		close(b[0]);
+	return p->out ? 0 : -1;
+}
+
+/* Exit code of a finished child (a signal other than ours counts as 70). */
+static int child_code(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return EX_SOFTWARE;
+}
+
+/* Close normalize's output, stop the children if asked, and collect their codes. */
+static void pipeline_wait(struct pipeline *p, bool kill_them, int code[2])
+{
+	if (p->out)
+		fclose(p->out);
+	p->out = NULL;
+	for (int i = 0; i < 2; i++) {
+		int status = 0;
+
+		code[i] = 0;
+		if (p->pid[i] <= 0)
+			continue;
+		if (kill_them)
+			kill(p->pid[i], SIGTERM);
+		while (waitpid(p->pid[i], &status, 0) < 0 && errno == EINTR)
+			;
+		code[i] = child_code(status);
+		p->pid[i] = 0;
+	}
+}
+
+/*
+ * The run's exit code from its own and the children's: a fatal stop of load
+ * wins (unless the stream broke because a child failed), then a child's own
+ * failure (extract first: 64, 66, 78 ...), then 65 if anything was rejected.
+ */
+static int merge_codes(const struct loader *ld, const int child[2])
+{
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < 2; i++) {
+			int c = child[i];
+
+			if (c == EX_OK || c == EX_DATAERR)
+				continue;
+			if (pass == 0 && !(ld->fatal && ld->stream_broken))
+				continue;
+			if (pass == 1 && ld->fatal)
+				continue;
+			return c == EX_USAGE || c == EX_NOINPUT || c == EX_CONFIG ||
+			               c == EX_UNAVAILABLE || c == EX_SOFTWARE
+			           ? c
+			           : EX_SOFTWARE;
+		}
+	if (ld->fatal)
+		return ld->fatal;
+	if (ld->any_reject || child[0] == EX_DATAERR || child[1] == EX_DATAERR)
+		return EX_DATAERR;
+	return EX_OK;
+}
+
+/* The database side of a run -------------------------------------------------------- */
+
+/* Connect (69), take the lock (75) and migrate (78/69/70); 0 when ready. */
+static int db_open(struct loader *ld)
+{
+	const char *dsn;
+	enum dsn_source src = config_resolve_dsn(ld->o->dsn, getenv, &ld->cfg, &dsn);
+	struct etl_err err;
+	char where[512];
+	bool got;
+	int applied;
+
+	etl_err_clear(&err);
+	if (src == DSN_NONE) {
+		runlog_error(
+		    "no database configured: run ./run.sh load (it starts the embedded "
+		    "cluster) or give --dsn DSN (or ETL_DSN, PG* variables, [database] dsn "
+		    "in config/etl.conf)");
+		return EX_CONFIG;
+	}
+	if (pgw_connect(&ld->w, dsn, &err) < 0) {
+		runlog_error("database (%s) unavailable: %s", dsn_source_name(src), err.message);
+		return EX_UNAVAILABLE;
+	}
+	ld->connected = true;
+	cancel_handle = PQgetCancel(ld->w.conn);
+	runlog_info("connected to %s (%s)", pgw_describe(&ld->w, where, sizeof(where)),
+	            dsn_source_name(src));
+	if (pgw_lock(&ld->w, ld->o->wait, &got, &err) < 0)
+		return db_code(&err);
+	if (!got) {
+		runlog_error("another load holds the lock; try later, or use --wait");
+		return EX_TEMPFAIL;
+	}
+	if (pgw_migrate(&ld->w, ld->o->sql_dir, &applied, &err) < 0) {
+		runlog_error("migration: %s", err.message);
+		return db_code(&err);
+	}
+	if (applied)
+		runlog_info("applied %d migration%s from %s", applied, applied == 1 ? "" : "s",
+		            ld->o->sql_dir);
+	return 0;
+}
+
+/* The options as text for etl.runs: --dsn's value without its password. */
+static char *options_text(int argc, char **argv)
+{
+	char *buf = NULL, safe[1024];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--dsn") == 0 && i + 1 < argc) {
+			const char *dsn = argv[i + 1];
+
+			fprintf(f, "%s--dsn %s", i > 1 ? " " : "",
+			        pgw_redact_conninfo(dsn, safe, sizeof(safe)));
+			i++;
+			continue;
+		}
+		if (i > 1)
+			putc(' ', f);
+		if (strncmp(a, "--dsn=", 6) == 0)
+			fprintf(f, "--dsn=%s", pgw_redact_conninfo(a + 6, safe, sizeof(safe)));
+		else
+			fputs(a, f);
+	}
+	fclose(f);
+	return buf;
+}
+
+static int run_begin(struct loader *ld, int argc, char **argv)
+{
+	char *opts = options_text(argc, argv);
+	const char *const p[] = {opts ? opts : ""};
+	struct etl_err err;
+	int rc =
+	    pgw_query_value(&ld->w, "INSERT INTO etl.runs (options) VALUES ($1) RETURNING run_id",
+	                    1, p, ld->run_text, sizeof(ld->run_text), &err);
+
+	free(opts);
+	if (rc < 0)
+		return db_fail(ld, &err);
+	ld->run_id = strtoll(ld->run_text, NULL, 10);
+	runlog_set_run(ld->run_id);
+	return 0;
+}
+
+/* Record how the run ended (best effort: the server may be gone). */
+static void run_end(struct loader *ld, int code)
+{
+	char v[9][24];
+	const char *p[9];
+	struct etl_err err;
+	const long long x[9] = {ld->run_id,
+	                        code,
+	                        ld->n.files_seen,
+	                        ld->n.files_loaded,
+	                        ld->n.files_unchanged,
+	                        ld->n.files_rejected,
+	                        ld->n.rows_read,
+	                        ld->n.rows_loaded,
+	                        ld->n.rows_rejected};
+
+	if (!ld->connected || !ld->run_text[0] || PQstatus(ld->w.conn) != CONNECTION_OK)
+		return;
+	for (int i = 0; i < 9; i++) {
+		snprintf(v[i], sizeof(v[i]), "%lld", x[i]);
+		p[i] = v[i];
+	}
+	pgw_rollback(&ld->w); /* in case a transaction was left open */
+	if (pgw_exec(&ld->w,
+	             "UPDATE etl.runs SET finished_at = now(), exit_code = $2, files_seen = $3,"
+	             " files_loaded = $4, files_unchanged = $5, files_rejected = $6,"
+	             " rows_read = $7, rows_loaded = $8, rows_rejected = $9 WHERE run_id = $1",
+	             9, p, NULL, &err) < 0)
+		runlog_warn("could not record the end of the run: %s", err.message);
+}
+
+/*
+ * Refresh the marts when a load (this one or a killed one) left
+ * refresh_pending; etl.refresh_marts() may not exist yet (then skipped).
+ */
+static int refresh(struct loader *ld)
+{
+	struct etl_err err;
+	char v[64];
+
+	if (pgw_query_value(&ld->w, "SELECT value FROM etl.state WHERE key = 'refresh_pending'", 0,
+	                    NULL, v, sizeof(v), &err) < 0)
+		return db_fail(ld, &err);
+	if (!*v)
+		return 0;
+	if (pgw_query_value(&ld->w, "SELECT to_regprocedure('etl.refresh_marts()') IS NOT NULL", 0,
+	                    NULL, v, sizeof(v), &err) < 0)
+		return db_fail(ld, &err);
+	if (strcmp(v, "t") == 0) {
+		if (pgw_exec(&ld->w, "SELECT etl.refresh_marts()", 0, NULL, NULL, &err) < 0)
+			return db_fail(ld, &err);
+		runlog_info("refreshed the marts");
+	}
+	if (pgw_exec(&ld->w, "DELETE FROM etl.state WHERE key = 'refresh_pending'", 0, NULL, NULL,
+	             &err) < 0)
+		return db_fail(ld, &err);
+	return 0;
+}
+
+/* The deletes and the record of a withdrawal; *removed counts the facts. */
+static int withdraw_tx(struct loader *ld, const char *year, const char *dept, char removed[24],
+                       struct etl_err *err)
+{
+	static const char *const more[] = {
+	    "DELETE FROM core.project_indicator WHERE fiscal_year = $1 AND dept_code = $2",
+	    "DELETE FROM core.project WHERE fiscal_year = $1 AND dept_code = $2",
+	    "DELETE FROM etl.loaded_tables WHERE fiscal_year = $1 AND dept_code = $2",
+	};
+	const char *const p[] = {year, dept};
+	const char *const pw[] = {ld->run_text, year, dept, removed};
+	PGresult *res;
+
+	if (pgw_exec(&ld->w,
+	             "DELETE FROM core.fact_amount WHERE fiscal_year = $1 AND dept_code = $2", 2, p,
+	             &res, err) < 0)
+		return -1;
+	snprintf(removed, 24, "%s", PQcmdTuples(res));
+	PQclear(res);
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (pgw_exec(&ld->w, more[i], 2, p, NULL, err) < 0)
+			return -1;
+	if (pgw_exec(&ld->w,
+	             "INSERT INTO etl.withdrawals (run_id, fiscal_year, dept_code, facts_removed)"
+	             " VALUES ($1, $2, $3, $4)",
+	             4, pw, NULL, err) < 0)
+		return -1;
+	return pgw_mark_refresh(&ld->w, "withdraw", err);
+}
+
+/* --withdraw YEAR DEPT: one transaction, then the refresh. */
+static int withdraw(struct loader *ld, const char *year, const char *dept)
+{
+	char removed[24] = "0";
+	struct etl_err err;
+
+	etl_err_clear(&err);
+	if (pgw_begin(&ld->w, &err) < 0 || withdraw_tx(ld, year, dept, removed, &err) < 0 ||
+	    pgw_commit(&ld->w, &err) < 0) {
+		pgw_rollback(&ld->w);
+		return db_fail(ld, &err);
+	}
+	if (strcmp(removed, "0") == 0)
+		runlog_warn("nothing was loaded for %s/%s; the withdrawal is recorded", year, dept);
+	else
+		runlog_info("withdrew %s/%s: %s facts removed (kept in etl.files and etl.rejects)",
+		            year, dept, removed);
+	return refresh(ld);
+}
+
+/* The summary ------------------------------------------------------------------------ */
+
+static void summary(const struct loader *ld, int code)
+{
+	const struct counts *n = &ld->n;
+	bool quiet = ld->o->quiet;
+
+	if (!quiet) {
+		printf(
+		    "%s%ld files: %ld %s, %ld unchanged, %ld rejected; rows: %lld read, %lld %s, "
+		    "%lld rejected\n",
+		    ld->o->dry_run ? "dry run (nothing written): " : "", n->files_seen,
+		    n->files_loaded, ld->o->dry_run ? "would load" : "loaded", n->files_unchanged,
+		    n->files_rejected, n->rows_read, n->rows_loaded,
+		    ld->o->dry_run ? "would load" : "loaded", n->rows_rejected);
+		for (int i = 0; i < ld->nunregistered; i++)
+			printf("unregistered department (default region and unit type, add it to "
+			       "config/departments.csv): %s\n",
+			       ld->unregistered[i]);
+	}
+	if (ld->n.checks_failed) {
+		FILE *out = quiet ? stderr : stdout;
+
+		fprintf(out, "%ld failed check%s%s:\n", n->checks_failed,
+		        n->checks_failed == 1 ? "" : "s",
+		        ld->o->strict ? " (--strict-checks: their submissions were rejected)" : "");
+		for (int i = 0; i < ld->nlisted_checks; i++)
+			fprintf(out, "  %s\n", ld->listed_checks[i]);
+		if (n->checks_failed > ld->nlisted_checks)
+			fprintf(out, "  ... and %ld more (etl.checks)\n",
+			        n->checks_failed - ld->nlisted_checks);
+	}
+	if (!quiet)
+		printf("exit %d\n", code);
+	fflush(stdout);
+}
+
+static void loader_free(struct loader *ld)
+{
+	file_free(&ld->f);
+	for (int i = 0; i < ld->nlisted_checks; i++)
+		free(ld->listed_checks[i]);
+	for (int i = 0; i < ld->nunregistered; i++)
+		free(ld->unregistered[i]);
+	for (int i = 0; i < ld->nwarned; i++)
+		free(ld->warned[i]);
+	dept_registry_free(&ld->reg);
+	if (cancel_handle) {
+		PGcancel *c = cancel_handle;
+
+		cancel_handle = NULL;
+		PQfreeCancel(c);
+	}
+	if (ld->connected)
+		pgw_close(&ld->w);
+}
+
+/* main ---------------------------------------------------------------------------------- */
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: a blocked read returns EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Read etl.conf and departments.csv; returns 0 or 78. */
+static int read_config(struct loader *ld)
+{
+	char path[PATH_MAX + 32];
+	struct etl_err err;
+	bool found;
+
+	etl_err_clear(&err);
+	config_defaults(&ld->cfg);
+	snprintf(path, sizeof(path), "%s/etl.conf", ld->o->config_dir);
+	if (config_load(&ld->cfg, path, &found, &err) < 0) {
+		runlog_error("%s", err.message);
+		return EX_CONFIG;
+	}
+	if (ld->cfg.unknown[0])
+		runlog_warn("%s: unknown setting %s ignored", path, ld->cfg.unknown);
+	snprintf(path, sizeof(path), "%s/departments.csv", ld->o->config_dir);
+	if (dept_registry_load(&ld->reg, path, &found, &err) < 0) {
+		runlog_error("%s", err.message);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+/* Every PATH must exist before anything starts (66). */
+static int check_paths(const struct opts *o)
+{
+	struct stat st;
+
+	for (int i = 0; i < o->npaths; i++)
+		if (stat(o->paths[i], &st) != 0) {
+			fprintf(stderr, "load: %s: %s\n", o->paths[i], strerror(errno));
+			return EX_NOINPUT;
+		}
+	return 0;
+}
+
+/* Sync the reference dimensions at the start of a writing run. */
+static int sync_reference(struct loader *ld)
+{
+	struct etl_err err;
+	bool synced;
+
+	etl_err_clear(&err);
+	if (refsync_run(&ld->w, ld->o->config_dir, &ld->reg, &ld->cfg, ld->o->force, &synced,
+	                &err) < 0)
+		return db_fail(ld, &err);
+	if (synced)
+		runlog_info("reference data reloaded from %s", ld->o->config_dir);
+	return 0;
+}
+
+/* Read the stream from the pipeline or stdin, then collect the children. */
+static int run_stream(struct loader *ld)
+{
+	struct pipeline p;
+	int child[2] = {0, 0};
+
+	ld->started = true;
+	if (ld->o->npaths == 0) {
+		read_stream(ld, stdin);
+		return merge_codes(ld, child);
+	}
+	if (pipeline_start(&p, ld->o) < 0) {
+		int ignored[2];
+
+		stop_run(ld, EX_OSERR, "cannot start extract | normalize: %s", strerror(errno));
+		pipeline_wait(&p, true, ignored);
+		return ld->fatal;
+	}
+	read_stream(ld, p.out);
+	/* stopped early: the children must not wait on a reader that is gone */
+	pipeline_wait(&p, got_signal || ld->fatal, child);
+	return merge_codes(ld, child);
+}
+
+/* Everything after the options: the exit code. */
+static int run(struct loader *ld, int argc, char **argv)
+{
+	int code;
+
+	if ((code = read_config(ld)))
+		return code;
+	if (!ld->o->withdraw && (code = check_paths(ld->o)))
+		return code;
+	if (ld->o->dry_run)
+		return run_stream(ld);
+	if ((code = db_open(ld)))
+		return code;
+	if (ld->o->migrate)
+		return EX_OK;
+	if (run_begin(ld, argc, argv) < 0)
+		return ld->fatal;
+	if (ld->o->withdraw)
+		code = withdraw(ld, ld->o->paths[0], ld->o->paths[1]) < 0 ? ld->fatal : EX_OK;
+	else if (sync_reference(ld) < 0)
+		code = ld->fatal;
+	else {
+		code = run_stream(ld);
+		if (!ld->fatal && !got_signal && refresh(ld) < 0)
+			code = ld->fatal;
+	}
+	if (got_signal)
+		code = EX_INTERRUPTED_BASE + got_signal;
+	run_end(ld, code);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct loader ld;
+	int code;
+
+	if (parse_options(argc, argv, &o) < 0 || check_usage(&o) < 0)
+		return EX_USAGE;
+	if (locate(&o) < 0)
+		return EX_SOFTWARE;
+	runlog_init("load", o.quiet);
+	install_signals();
+	memset(&ld, 0, sizeof(ld));
+	ld.o = &o;
+	if (!getcwd(ld.cwd, sizeof(ld.cwd)))
+		ld.cwd[0] = '\0';
+	code = run(&ld, argc, argv);
+	if (got_signal) {
+		code = EX_INTERRUPTED_BASE + got_signal;
+		runlog_error("interrupted by signal %d: the table in flight was rolled back",
+		             (int)got_signal);
+	}
+	if (ld.started)
+		summary(&ld, code);
+	loader_free(&ld);
+	return code;
+}

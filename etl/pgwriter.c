@@ -1,0 +1,590 @@
+#include "pgwriter.h"
+#include "stream.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MIGRATION_MAX (16L << 20)
+
+/* Notices (e.g. "schema etl already exists, skipping") are not problems. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* Pick the reason code for a failed call from SQLSTATE and connection state. */
+static const char *classify(const struct pgw *w, const char *state)
+{
+	if (!w->conn || PQstatus(w->conn) == CONNECTION_BAD)
+		return "db_unavailable";
+	if (!state || !*state)
+		return "db_error";
+	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
+		return "db_unavailable";
+	if (strcmp(state, "42501") == 0)
+		return "db_denied";
+	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
+		return "db_data";
+	return "db_error";
+}
+
+/* Copy s into buf without its trailing newlines. */
+static void chomp_copy(char *buf, size_t size, const char *s)
+{
+	size_t n;
+
+	snprintf(buf, size, "%s", s ? s : "");
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+}
+
+/*
+ * Fill err from a failed result (res may be NULL: the connection's message is
+ * used) and return -1.  what names the step ("COPY core.fact_amount").
+ */
+static int fail_res(struct pgw *w, const PGresult *res, const char *what, struct etl_err *err)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	const char *detail = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) : NULL;
+	const char *context = res ? PQresultErrorField(res, PG_DIAG_CONTEXT) : NULL;
+	char msg[ETL_ERR_MSG / 2];
+
+	snprintf(w->sqlstate, sizeof(w->sqlstate), "%s", state ? state : "");
+	chomp_copy(msg, sizeof(msg), primary ? primary : w->conn ? PQerrorMessage(w->conn) : "");
+	return etl_fail(err, classify(w, state), 0, NULL, "%s: %s%s%.80s%s%.80s%s", what, msg,
+	                detail ? " (" : "", detail ? detail : "", context ? "; " : "",
+	                context ? context : "", detail ? ")" : "");
+}
+
+int pgw_connect(struct pgw *w, const char *conninfo, struct etl_err *err)
+{
+	const char *const keys[] = {"dbname", "application_name", "client_encoding", NULL};
+	const char *const vals[] = {conninfo, "budget-etl load", "UTF8", NULL};
+
+	memset(w, 0, sizeof(*w));
+	w->conn = PQconnectdbParams(keys, vals, 1);
+	if (!w->conn)
+		return etl_fail(err, "db_unavailable", 0, NULL, "cannot connect: out of memory");
+	if (PQstatus(w->conn) != CONNECTION_OK) {
+		char msg[ETL_ERR_MSG / 2];
+
+		chomp_copy(msg, sizeof(msg), PQerrorMessage(w->conn));
+		PQfinish(w->conn);
+		w->conn = NULL;
+		return etl_fail(err, "db_unavailable", 0, NULL, "cannot connect: %s", msg);
+	}
+	PQsetNoticeProcessor(w->conn, ignore_notice, NULL);
+	return 0;
+}
+
+void pgw_close(struct pgw *w)
+{
+	if (w->conn)
+		PQfinish(w->conn);
+	w->conn = NULL;
+}
+
+char *pgw_describe(const struct pgw *w, char *buf, size_t size)
+{
+	const char *host = w->conn ? PQhost(w->conn) : NULL;
+	const char *port = w->conn ? PQport(w->conn) : NULL;
+	const char *db = w->conn ? PQdb(w->conn) : NULL;
+
+	snprintf(buf, size, "%s:%s/%s", host ? host : "?", port ? port : "?", db ? db : "?");
+	return buf;
+}
+
+int pgw_exec(struct pgw *w, const char *sql, int n, const char *const *params, PGresult **res,
+             struct etl_err *err)
+{
+	PGresult *r = PQexecParams(w->conn, sql, n, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		char what[64];
+
+		/* the statement's first words say which step failed */
+		snprintf(what, sizeof(what), "%.40s", sql);
+		fail_res(w, r, what, err);
+		PQclear(r);
+		return -1;
+	}
+	w->sqlstate[0] = '\0';
+	if (res)
+		*res = r;
+	else
+		PQclear(r);
+	return 0;
+}
+
+int pgw_query_value(struct pgw *w, const char *sql, int n, const char *const *params, char *buf,
+                    size_t size, struct etl_err *err)
+{
+	PGresult *r;
+
+	if (pgw_exec(w, sql, n, params, &r, err) < 0)
+		return -1;
+	snprintf(buf, size, "%s",
+	         PQntuples(r) > 0 && !PQgetisnull(r, 0, 0) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return 0;
+}
+
+int pgw_begin(struct pgw *w, struct etl_err *err)
+{
+	return pgw_exec(w, "BEGIN", 0, NULL, NULL, err);
+}
+
+int pgw_commit(struct pgw *w, struct etl_err *err)
+{
+	return pgw_exec(w, "COMMIT", 0, NULL, NULL, err);
+}
+
+void pgw_rollback(struct pgw *w)
+{
+	if (w->conn && PQstatus(w->conn) == CONNECTION_OK)
+		PQclear(PQexec(w->conn, "ROLLBACK"));
+}
+
+int pgw_mark_refresh(struct pgw *w, const char *why, struct etl_err *err)
+{
+	const char *const p[] = {why};
+
+	return pgw_exec(w,
+	                "INSERT INTO etl.state (key, value) VALUES ('refresh_pending', $1)"
+	                " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+	                1, p, NULL, err);
+}
+
+int pgw_lock(struct pgw *w, bool wait, bool *got, struct etl_err *err)
+{
+	const char *const p[] = {PGW_LOCK_KEY};
+	char v[8];
+
+	*got = false;
+	if (wait) {
+		if (pgw_exec(w, "SELECT pg_advisory_lock($1::bigint)", 1, p, NULL, err) < 0)
+			return -1;
+		*got = true;
+		return 0;
+	}
+	if (pgw_query_value(w, "SELECT pg_try_advisory_lock($1::bigint)", 1, p, v, sizeof(v), err) <
+	    0)
+		return -1;
+	*got = strcmp(v, "t") == 0;
+	return 0;
+}
+
+/* Migrations ---------------------------------------------------------------- */
+
+struct names {
+	char **v;
+	size_t n, cap;
+};
+
+static void names_free(struct names *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+static int names_add(struct names *s, const char *name)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 32;
+		char **nv = realloc(s->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -1;
+		s->v = nv;
+		s->cap = cap;
+	}
+	if (!(s->v[s->n] = strdup(name)))
+		return -1;
+	s->n++;
+	return 0;
+}
+
+static bool names_has(const struct names *s, const char *name)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], name) == 0)
+			return true;
+	return false;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A migration file name: a leading digit and the .sql suffix. */
+static bool is_migration(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] >= '0' && name[0] <= '9' && n > 4 && strcmp(name + n - 4, ".sql") == 0;
+}
+
+/* The sorted migration file names of dir (regular files only). */
+static int list_migrations(const char *dir, struct names *out, struct etl_err *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return etl_fail(err, "bad_config", 0, NULL, "%s: cannot open migrations: %s", dir,
+		                strerror(errno));
+	while ((e = readdir(d))) {
+		char path[4096];
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (!is_migration(e->d_name) || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (names_add(out, e->d_name) < 0) {
+			closedir(d);
+			return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+		}
+	}
+	closedir(d);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+/* The whole file as a NUL-terminated string (caller frees), or NULL. */
+static char *slurp(const char *path, struct etl_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n = -1;
+
+	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= MIGRATION_MAX &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
+	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
+		buf[n] = '\0';
+		fclose(f);
+		return buf;
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	etl_fail(err, "bad_config", 0, NULL, "%s: cannot read migration", path);
+	return NULL;
+}
+
+/* Create etl.schema_migrations when it is missing, and read what it holds. */
+static int applied_versions(struct pgw *w, struct names *done, struct etl_err *err)
+{
+	PGresult *r;
+	char v[8];
+
+	if (pgw_query_value(w, "SELECT to_regclass('etl.schema_migrations') IS NOT NULL", 0, NULL,
+	                    v, sizeof(v), err) < 0)
+		return -1;
+	if (strcmp(v, "t") != 0 &&
+	    (pgw_exec(w, "CREATE SCHEMA IF NOT EXISTS etl", 0, NULL, NULL, err) < 0 ||
+	     pgw_exec(w,
+	              "CREATE TABLE IF NOT EXISTS etl.schema_migrations ("
+	              " version text PRIMARY KEY,"
+	              " applied_at timestamptz NOT NULL DEFAULT now())",
+	              0, NULL, NULL, err) < 0))
+		return -1;
+	if (pgw_exec(w, "SELECT version FROM etl.schema_migrations", 0, NULL, &r, err) < 0)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++)
+		if (names_add(done, PQgetvalue(r, i, 0)) < 0) {
+			PQclear(r);
+			return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+		}
+	PQclear(r);
+	return 0;
+}
+
+/* Apply one migration file in its own transaction and record it. */
+static int apply_one(struct pgw *w, const char *dir, const char *name, struct etl_err *err)
+{
+	char path[4096];
+	char version[256];
+	const char *const p[] = {version};
+	char *sql;
+	PGresult *r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(version, sizeof(version), "%.*s", (int)(strlen(name) - 4), name);
+	if (!(sql = slurp(path, err)))
+		return -1;
+	if (pgw_begin(w, err) < 0) {
+		free(sql);
+		return -1;
+	}
+	r = PQexec(w->conn, sql);
+	free(sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+		fail_res(w, r, name, err);
+		PQclear(r);
+		pgw_rollback(w);
+		return -1;
+	}
+	PQclear(r);
+	if (pgw_exec(w, "INSERT INTO etl.schema_migrations (version) VALUES ($1)", 1, p, NULL,
+	             err) < 0 ||
+	    pgw_commit(w, err) < 0) {
+		pgw_rollback(w);
+		return -1;
+	}
+	return 0;
+}
+
+/* Add the "use a privileged role" hint to a permission failure. */
+static int denied_hint(struct etl_err *err)
+{
+	char msg[ETL_ERR_MSG];
+
+	if (strcmp(err->reason, "db_denied") != 0)
+		return -1;
+	snprintf(msg, sizeof(msg),
+	         "%.300s; pending migrations need a privileged role: run "
+	         "./run.sh migrate (with --dsn for such a role)",
+	         err->message);
+	snprintf(err->message, sizeof(err->message), "%s", msg);
+	return -1;
+}
+
+int pgw_migrate(struct pgw *w, const char *dir, int *applied, struct etl_err *err)
+{
+	struct names files = {0}, done = {0};
+	int rc = 0;
+
+	*applied = 0;
+	if (list_migrations(dir, &files, err) < 0)
+		return -1;
+	if (applied_versions(w, &done, err) < 0) {
+		rc = denied_hint(err);
+		goto out;
+	}
+	for (size_t i = 0; i < files.n; i++) {
+		char version[256];
+
+		snprintf(version, sizeof(version), "%.*s", (int)(strlen(files.v[i]) - 4),
+		         files.v[i]);
+		if (names_has(&done, version))
+			continue;
+		if (apply_one(w, dir, files.v[i], err) < 0) {
+			rc = denied_hint(err);
+			goto out;
+		}
+		(*applied)++;
+	}
+out:
+	names_free(&files);
+	names_free(&done);
+	return rc;
+}
+
+/* COPY ------------------------------------------------------------------------ */
+
+void pgw_put_field(FILE *out, bool first, const char *s)
+{
+	if (!first)
+		putc('\t', out);
+	if (s)
+		stream_put_escaped(out, s); /* the stream is COPY text too */
+	else
+		fputs("\\N", out);
+}
+
+int pgw_rows_open(struct pgw_rows *r, struct etl_err *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->f = open_memstream(&r->buf, &r->len);
+	if (!r->f)
+		return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+	return 0;
+}
+
+int pgw_rows_flush(struct pgw_rows *r, struct etl_err *err)
+{
+	if (!r->f || fflush(r->f) != 0 || ferror(r->f))
+		return etl_fail(err, "out_of_memory", 0, NULL, "out of memory building COPY rows");
+	return 0;
+}
+
+void pgw_rows_free(struct pgw_rows *r)
+{
+	if (r->f)
+		fclose(r->f);
+	free(r->buf);
+	memset(r, 0, sizeof(*r));
+}
+
+int pgw_copy_begin(struct pgw_copy *c, struct pgw *w, const char *sql, struct etl_err *err)
+{
+	PGresult *r;
+
+	memset(c, 0, sizeof(*c));
+	c->w = w;
+	r = PQexec(w->conn, sql);
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		fail_res(w, r, sql, err);
+		PQclear(r);
+		return -1;
+	}
+	PQclear(r);
+	c->buf = malloc(PGW_COPY_CHUNK);
+	if (!c->buf) {
+		c->failed = true;
+		pgw_copy_end(c, "out of memory", err);
+		return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+	}
+	return 0;
+}
+
+/* Send what is buffered. */
+static int copy_flush(struct pgw_copy *c, struct etl_err *err)
+{
+	if (c->len == 0)
+		return 0;
+	if (PQputCopyData(c->w->conn, c->buf, (int)c->len) != 1) {
+		c->failed = true;
+		return fail_res(c->w, NULL, "COPY", err);
+	}
+	c->len = 0;
+	return 0;
+}
+
+int pgw_copy_put(struct pgw_copy *c, const char *data, size_t len, struct etl_err *err)
+{
+	while (len > 0) {
+		size_t n = PGW_COPY_CHUNK - c->len;
+
+		if (n > len)
+			n = len;
+		memcpy(c->buf + c->len, data, n);
+		c->len += n;
+		data += n;
+		len -= n;
+		if (c->len == PGW_COPY_CHUNK && copy_flush(c, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int pgw_copy_lines(struct pgw_copy *c, const char *prefix, const char *text, size_t n,
+                   struct etl_err *err)
+{
+	size_t plen = strlen(prefix);
+	const char *end = text + n;
+
+	while (text < end) {
+		const char *nl = memchr(text, '\n', (size_t)(end - text));
+		size_t len = nl ? (size_t)(nl - text) + 1 : (size_t)(end - text);
+
+		if (pgw_copy_put(c, prefix, plen, err) < 0 || pgw_copy_put(c, text, len, err) < 0)
+			return -1;
+		text += len;
+	}
+	return 0;
+}
+
+/* Read results until none is left; returns the first failure's result status. */
+static int drain(struct pgw_copy *c, const char *what, struct etl_err *err)
+{
+	PGresult *r;
+	int rc = 0;
+
+	while ((r = PQgetResult(c->w->conn))) {
+		if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = fail_res(c->w, r, what, err);
+		PQclear(r);
+	}
+	return rc;
+}
+
+int pgw_copy_end(struct pgw_copy *c, const char *abort_msg, struct etl_err *err)
+{
+	struct etl_err ignored;
+	int rc = -1;
+
+	if (!c->w)
+		return 0;
+	if (!abort_msg && !c->failed && copy_flush(c, err) == 0) {
+		if (PQputCopyEnd(c->w->conn, NULL) == 1)
+			rc = drain(c, "COPY", err);
+		else
+			rc = fail_res(c->w, NULL, "COPY", err);
+	} else {
+		/* an abort asked for by the caller is not a failure of this call */
+		if (abort_msg && !c->failed)
+			rc = 0;
+		PQputCopyEnd(c->w->conn, abort_msg ? abort_msg : "aborted");
+	}
+	drain(c, "COPY", &ignored);
+	free(c->buf);
+	c->buf = NULL;
+	c->w = NULL;
+	return rc;
+}
+
+int pgw_copy_text(struct pgw *w, const char *sql, const char *prefix, const char *text, size_t n,
+                  struct etl_err *err)
+{
+	struct pgw_copy c;
+
+	if (n == 0)
+		return 0;
+	if (pgw_copy_begin(&c, w, sql, err) < 0)
+		return -1;
+	if (pgw_copy_lines(&c, prefix, text, n, err) < 0) {
+		pgw_copy_end(&c, "load failed", err);
+		return -1;
+	}
+	return pgw_copy_end(&c, NULL, err);
+}
+
+/*
+ * Rewrite conninfo for display or the audit trail: every keyword libpq
+ * understands except password, as key='value'; "(unparsable)" otherwise.
+ */
+char *pgw_redact_conninfo(const char *conninfo, char *buf, size_t size)
+{
+	char *errmsg = NULL;
+	PQconninfoOption *opts = PQconninfoParse(conninfo, &errmsg);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (!opts) {
+		PQfreemem(errmsg);
+		snprintf(buf, size, "(unparsable)");
+		return buf;
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val || !*o->val || strcmp(o->keyword, "password") == 0)
+			continue;
+		int n =
+		    snprintf(buf + len, size - len, "%s%s=%s", len ? " " : "", o->keyword, o->val);
+		if (n < 0 || (size_t)n >= size - len) {
+			buf[len] = '\0';
+			break;
+		}
+		len += (size_t)n;
+	}
+	PQconninfoFree(opts);
+	return buf;
+}
+
+bool pgw_unavailable(const struct etl_err *err)
+{
+	return strcmp(err->reason, "db_unavailable") == 0;
+}

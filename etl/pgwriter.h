@@ -1,0 +1,160 @@
+/*
+ * pgwriter: the PostgreSQL side of the load stage: connection, run lock,
+ * migrations, statements with bound parameters, and COPY.
+ *
+ * Values reach the server only as bound parameters (PQexecParams) or as COPY
+ * text rows; no value is ever pasted into SQL text.  COPY follows psql and
+ * pgcopydb: COPY ... FROM STDIN, PQputCopyData in chunks of PGW_COPY_CHUNK
+ * bytes, PQputCopyEnd (with an error message to abort), then the result is
+ * checked and PQgetResult drained.
+ *
+ * Errors: -1 with err filled; err->reason says what the caller should do:
+ *   "db_unavailable" the server is gone or refuses connections (SQLSTATE
+ *                    class 08, 57P01..57P03, or PQstatus bad)   -> exit 69
+ *   "db_denied"      insufficient privilege (42501)             -> exit 78
+ *   "db_data"        the server refused a value (class 22, 23)  -> reject
+ *                    the table, the run goes on
+ *   "db_error"       anything else                              -> exit 70
+ *   "bad_config"     a migration file cannot be read            -> exit 78
+ * w->sqlstate keeps the last SQLSTATE ("" when none).  Messages never hold a
+ * conninfo or password: only what the server said.
+ *
+ * Ownership: struct pgw owns its PGconn until pgw_close().  Results handed
+ * out through a PGresult ** belong to the caller (PQclear).  struct pgw_copy
+ * owns its buffer until pgw_copy_end().
+ */
+#ifndef ETL_PGWRITER_H
+#define ETL_PGWRITER_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "err.h"
+
+/* pg_advisory_lock key held by a writing run ("budgetl" in ASCII). */
+#define PGW_LOCK_KEY   "27988436066706540"
+#define PGW_COPY_CHUNK (1 << 20)
+
+struct pgw {
+	PGconn *conn;
+	char sqlstate[6];
+};
+
+/*
+ * Connect with conninfo ("" lets libpq use the PG* variables); sets
+ * application_name and client_encoding UTF8.
+ */
+int pgw_connect(struct pgw *w, const char *conninfo, struct etl_err *err);
+void pgw_close(struct pgw *w);
+
+/* "host:port/dbname" of the connection (never the conninfo) into buf. */
+char *pgw_describe(const struct pgw *w, char *buf, size_t size);
+
+/*
+ * Run one statement with n text parameters (NULL = SQL NULL).  On success
+ * returns 0 and, when res is not NULL, hands the result to the caller.
+ */
+int pgw_exec(struct pgw *w, const char *sql, int n, const char *const *params, PGresult **res,
+             struct etl_err *err);
+
+/* The first column of the first row of a one-row query into buf ("" if NULL). */
+int pgw_query_value(struct pgw *w, const char *sql, int n, const char *const *params, char *buf,
+                    size_t size, struct etl_err *err);
+
+int pgw_begin(struct pgw *w, struct etl_err *err);
+int pgw_commit(struct pgw *w, struct etl_err *err);
+/* Roll back; failures are ignored (the connection may be gone). */
+void pgw_rollback(struct pgw *w);
+
+/*
+ * Set etl.state refresh_pending (why: what changed), in the caller's
+ * transaction, so that the marts are refreshed by this run or the next.
+ */
+int pgw_mark_refresh(struct pgw *w, const char *why, struct etl_err *err);
+
+/*
+ * Take the run lock.  wait false: pg_try_advisory_lock, *got false when
+ * another session holds it.  wait true: block until it is free.
+ */
+int pgw_lock(struct pgw *w, bool wait, bool *got, struct etl_err *err);
+
+/*
+ * Apply the pending migrations of dir (files [0-9]*.sql in name order,
+ * subfolders ignored), each in its own transaction, recorded in
+ * etl.schema_migrations (created when missing).  *applied counts them.
+ * A permission failure gives "db_denied" with a hint to run ./run.sh migrate.
+ */
+int pgw_migrate(struct pgw *w, const char *dir, int *applied, struct etl_err *err);
+
+/* One COPY ... FROM STDIN in progress. */
+struct pgw_copy {
+	struct pgw *w;
+	char *buf; /* owned, PGW_COPY_CHUNK bytes */
+	size_t len;
+	bool failed;
+};
+
+/*
+ * Write one COPY text field to out: a TAB first unless first, then s with
+ * backslash, TAB, LF and CR escaped, or \N when s is NULL.  Rows are built
+ * in memory (open_memstream) and handed to pgw_copy_put / pgw_copy_lines.
+ */
+void pgw_put_field(FILE *out, bool first, const char *s);
+
+/*
+ * COPY rows built in memory: rows.f is an open_memstream; after
+ * pgw_rows_flush() rows.buf / rows.len hold the text (owned, freed by
+ * pgw_rows_free).
+ */
+struct pgw_rows {
+	FILE *f;
+	char *buf;
+	size_t len;
+	long count; /* rows written, kept by the caller */
+};
+
+int pgw_rows_open(struct pgw_rows *r, struct etl_err *err);
+/* Make buf/len current (fflush); returns -1 when memory ran out. */
+int pgw_rows_flush(struct pgw_rows *r, struct etl_err *err);
+void pgw_rows_free(struct pgw_rows *r);
+
+/* Start sql ("COPY t (cols) FROM STDIN"). */
+int pgw_copy_begin(struct pgw_copy *c, struct pgw *w, const char *sql, struct etl_err *err);
+
+/* Queue len bytes of COPY text (whole or partial rows); sent in chunks. */
+int pgw_copy_put(struct pgw_copy *c, const char *data, size_t len, struct etl_err *err);
+
+/*
+ * Queue every line of text (n bytes of '\n'-terminated COPY rows) with
+ * prefix written before each line.
+ */
+int pgw_copy_lines(struct pgw_copy *c, const char *prefix, const char *text, size_t n,
+                   struct etl_err *err);
+
+/*
+ * Finish: abort_msg NULL sends the rest and ends the COPY, checking its
+ * result; otherwise the COPY is aborted with that message (the caller then
+ * rolls back).  Frees the buffer in every case.
+ */
+int pgw_copy_end(struct pgw_copy *c, const char *abort_msg, struct etl_err *err);
+
+/*
+ * One whole COPY: sql, then every '\n'-terminated line of text (n bytes)
+ * with prefix before each, then the end.  Nothing is run when n is 0.
+ */
+int pgw_copy_text(struct pgw *w, const char *sql, const char *prefix, const char *text, size_t n,
+                  struct etl_err *err);
+
+/*
+ * conninfo without its password, for the audit trail: the keywords libpq
+ * parsed from it as "key=value ..." into buf; "(unparsable)" when libpq
+ * cannot read it.
+ */
+char *pgw_redact_conninfo(const char *conninfo, char *buf, size_t size);
+
+/* True when err->reason says the database went away. */
+bool pgw_unavailable(const struct etl_err *err);
+
+#endif
