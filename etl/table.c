@@ -176,6 +176,32 @@ static int try_title(struct table *t, const struct csv_record *rec)
 	return 0;
 }
 
+/*
+ * One cell may hold both: "单位名称：某某局        单位：万元".  Take the
+ * unit from the tail (from the last "单位" on) and cut it off the cell.
+ */
+static int split_unit_tail(struct table *t, char *cell_text)
+{
+	char *p = cell_text, *last = NULL;
+	enum unit u;
+
+	while ((p = strstr(p, "单位"))) {
+		last = p;
+		p += strlen("单位");
+	}
+	if (!last || last == cell_text)
+		return 0;
+	if (last - cell_text >= (long)strlen("金额") &&
+	    strncmp(last - strlen("金额"), "金额", strlen("金额")) == 0)
+		last -= strlen("金额");
+	u = unit_from_cell(last);
+	if (u == UNIT_NONE)
+		return 0;
+	t->unit = u;
+	*last = '\0';
+	return 1;
+}
+
 /* Scan a preamble record for the unit and the department; 1 if it had either. */
 static int scan_meta(struct table *t, const struct csv_record *rec)
 {
@@ -195,6 +221,8 @@ static int scan_meta(struct table *t, const struct csv_record *rec)
 			found = 1;
 			continue;
 		}
+		if (split_unit_tail(t, b))
+			found = 1;
 		if (wording_meta(t->w, "dept_prefix", b, &rest)) {
 			char name[CELL];
 
@@ -472,16 +500,26 @@ static int map_header(struct table *t, long line)
 	return 0;
 }
 
+/*
+ * Adjustment and final-account tables are refused for their stage, before
+ * their header is mapped: their own wording (决算数) would hide the reason.
+ */
+static int check_stage(struct table *t, long line)
+{
+	char msg[ETL_ERR_MSG];
+
+	if (t->title.stage == STAGE_BUDGET)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s表（%s）暂不支持，只装载预算表",
+		 t->title.stage == STAGE_FINAL ? "决算" : "调整预算", t->title_text);
+	return reject_whole(t, line, "unsupported_stage", msg, t->title_text);
+}
+
 /* After the header: the checks that need title, meta and folder together. */
 static int check_identity(struct table *t, long line)
 {
 	char msg[ETL_ERR_MSG];
 
-	if (t->title.stage != STAGE_BUDGET) {
-		snprintf(msg, sizeof(msg), "%s表（%s）暂不支持，只装载预算表",
-			 t->title.stage == STAGE_FINAL ? "决算" : "调整预算", t->title_text);
-		return reject_whole(t, line, "unsupported_stage", msg, t->title_text);
-	}
 	if (t->unit == UNIT_NONE)
 		return reject_whole(t, line, "no_unit",
 				    "找不到金额单位（“单位：万元”或“单位：元”），不作猜测", NULL);
@@ -515,6 +553,8 @@ static int check_identity(struct table *t, long line)
 /* Leave the header state: map columns, check identity, write F. */
 static int start_data(struct table *t, long line)
 {
+	if (check_stage(t, line))
+		return 1;
 	if (t->nhdr == 0)
 		return reject_whole(t, line, "unknown_header", "标题之后没有表头行", NULL);
 	if (map_header(t, line) || check_identity(t, line))
@@ -890,9 +930,22 @@ static int preamble_record(struct table *t, const struct csv_record *rec)
 	return -1; /* not consumed: the header state takes it */
 }
 
+static int nonempty_cells(const struct csv_record *rec)
+{
+	char b[CELL];
+	int n = 0;
+
+	for (int i = 0; i < rec->nfields; i++)
+		if (*cell(rec, i, b))
+			n++;
+	return n;
+}
+
 static int header_record(struct table *t, const struct csv_record *rec)
 {
-	if (column_numbers(t, rec) || scan_meta(t, rec)) {
+	/* A unit or department line may sit between title and header, but a
+	 * header row with many cells is never taken for one. */
+	if (column_numbers(t, rec) || (nonempty_cells(rec) <= 2 && scan_meta(t, rec))) {
 		t->meta++;
 		return 0;
 	}
