@@ -84,6 +84,33 @@ GROUP BY fiscal_year, stage, dept_code, code;
 COMMENT ON VIEW core.function_labels IS
     '文件中类/款行的名称 / names printed on 类/款 subtotal rows of a submission (fallback for core.dim_function)';
 
+-- The code of the latest edition a code has become, following core.code_change
+-- forward through one-to-one changes (renamed, moved, merged); a code that
+-- was split or retired stays as it was.  A historical fact keeps its own
+-- code and carries this one for cross-year series.
+CREATE FUNCTION core.current_code(p_scheme text, p_year smallint, p_code text)
+RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, core AS $$
+DECLARE
+    y smallint := p_year;
+    c text := p_code;
+    nxt record;
+BEGIN
+    FOR i IN 1..50 LOOP
+        SELECT min(to_year) AS to_year, min(to_code) AS to_code, count(*) AS n
+          INTO nxt
+          FROM core.code_change
+         WHERE scheme = p_scheme AND from_year = y AND from_code = c
+           AND change IN ('renamed', 'moved', 'merged');
+        EXIT WHEN nxt.n <> 1;
+        y := nxt.to_year;
+        c := nxt.to_code;
+    END LOOP;
+    RETURN c;
+END $$;
+
+COMMENT ON FUNCTION core.current_code(text, smallint, text) IS
+    '科目的最新编码（依科目变动表） / the latest-edition code a code has become (core.code_change)';
+
 CREATE VIEW core.function_expenditure AS
 SELECT f.fiscal_year,
        d.region,
@@ -105,7 +132,8 @@ SELECT f.fiscal_year,
        f.total_amount::numeric(18,2)             AS total_amount,
        coalesce(fi.cofog_division, fc.cofog_division) AS cofog_division,
        f.table_kind,
-       f.stage
+       f.stage,
+       core.current_code('function', f.fiscal_year, f.code) AS current_item_code
 FROM core.function_amounts f
 LEFT JOIN core.department_region d ON d.dept_code = f.dept_code
 LEFT JOIN core.dim_function fc ON fc.fiscal_year = f.fiscal_year AND fc.code = left(f.code, 3)
@@ -133,7 +161,7 @@ SELECT fiscal_year, region, dept_code, dept_name,
        class_code, class_name, section_code, section_name, item_code, item_name,
        basic_amount, project_amount, total_amount,
        upper_remit_amount, business_op_amount, subsidiary_amount,
-       cofog_division, stage
+       cofog_division, stage, current_item_code
 FROM core.function_expenditure
 WHERE table_kind = 3 AND stage = 'budget';
 
@@ -144,7 +172,7 @@ CREATE VIEW mart.gpb_expenditure_by_function AS
 SELECT fiscal_year, region, dept_code, dept_name,
        class_code, class_name, section_code, section_name, item_code, item_name,
        personnel_amount, public_amount, basic_amount, project_amount, total_amount,
-       cofog_division, stage
+       cofog_division, stage, current_item_code
 FROM core.function_expenditure
 WHERE table_kind = 5 AND stage = 'budget';
 
@@ -155,7 +183,7 @@ CREATE VIEW mart.gov_fund_expenditure_by_function AS
 SELECT fiscal_year, region, dept_code, dept_name,
        class_code, class_name, section_code, section_name, item_code, item_name,
        basic_amount, project_amount, total_amount,
-       cofog_division, stage
+       cofog_division, stage, current_item_code
 FROM core.function_expenditure
 WHERE table_kind = 8 AND stage = 'budget';
 
@@ -166,7 +194,7 @@ CREATE VIEW mart.state_capital_expenditure_by_function AS
 SELECT fiscal_year, region, dept_code, dept_name,
        class_code, class_name, section_code, section_name, item_code, item_name,
        basic_amount, project_amount, total_amount,
-       cofog_division, stage
+       cofog_division, stage, current_item_code
 FROM core.function_expenditure
 WHERE table_kind = 10 AND stage = 'budget';
 
@@ -193,7 +221,8 @@ SELECT e.fiscal_year,
        e.public_amount::numeric(18,2)                  AS public_amount,
        coalesce(e.total, e.personnel_amount + e.public_amount)::numeric(18,2) AS total_amount,
        d.unit_type,
-       e.stage
+       e.stage,
+       core.current_code('econ_dept', e.fiscal_year, e.code) AS current_econ_code
 FROM (
     SELECT fiscal_year, stage, dept_code, code,
            min(nullif(btrim(label, E' \t　'), '')) AS label,
@@ -664,6 +693,8 @@ BEGIN
         ('*', 'code',               '功能分类科目编码（该级次） / function classification code at this level'),
         ('*', 'name',               '功能分类科目名称 / function classification name'),
         ('*', 'departments',        '有非零金额的部门数 / number of departments with a non-zero amount'),
+        ('*', 'current_item_code',  '该项级科目在最新科目表中的编码（依科目变动表），用于跨年序列 / the item code in the latest edition (core.code_change), for cross-year series'),
+        ('*', 'current_econ_code',  '该经济分类科目在最新科目表中的编码 / the economic code in the latest edition (core.code_change)'),
         ('*', 'next_year_code',     '下一年度对应科目编码（依科目变动表） / code these amounts compare with the next year (core.code_change)'),
         ('*', 'prior_amount',       '上年合计（元），上年该地区无数据时为空 / previous year''s total (yuan), null when the region has no data that year'),
         ('*', 'change_amount',      '同比增减额（元） / change from the previous year (yuan)'),
