@@ -5,7 +5,6 @@
 
 /* libcsv's parser state for "no record in progress" (csv.c: ROW_NOT_BEGUN). */
 #define LIBCSV_ROW_NOT_BEGUN 0
-#define LIBCSV_FIELD_BEGUN   2
 
 /* No trimming: a record is reported exactly as written. */
 static int no_space(unsigned char c)
@@ -137,12 +136,15 @@ static int feed_piece(struct csvread *r, const char *s, size_t n)
 			r->rec_offset = r->offset;
 		}
 	}
-	was_quoted = r->p.quoted && r->p.pstate == LIBCSV_FIELD_BEGUN;
+	/* Any state of a quoted field: a piece may end just after a quote. */
+	was_quoted = r->p.quoted;
 	if (csv_parse(&r->p, s, n, on_field, on_record, r) != n && !r->failed)
 		return parse_error(r);
 	if (r->failed)
 		return -1;
-	if (!was_quoted && r->p.quoted && r->p.pstate == LIBCSV_FIELD_BEGUN)
+	if (!r->p.quoted)
+		r->quote_line = 0; /* closed: a later error must not name this line */
+	else if (!was_quoted || !r->quote_line)
 		r->quote_line = r->line;
 	if (r->p.entry_pos > CSVREAD_MAX_FIELD)
 		return etl_fail(r->err, "too_large", r->p.quoted ? r->quote_line : r->line, NULL,

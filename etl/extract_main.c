@@ -253,7 +253,7 @@ fail:
 	if (started)
 		csvread_free(&cr);
 	infile_close(&f);
-	return 65;
+	return strcmp(err.reason, "not_found") == 0 ? EX_NOINPUT : 65;
 }
 
 static void usage(void)

@@ -126,6 +126,15 @@ static int gz_fill(struct infile *f, unsigned char *buf, size_t cap, int64_t *to
 		return etl_fail(err, "bad_gzip", 0, NULL, "gzip stream is corrupt after %lld bytes: %s",
 				(long long)*total, msg);
 	}
+	/* zlib reports a cut-off stream as a soft error: the data so far, then 0. */
+	if (n == 0 && f->compressed) {
+		int zerr;
+
+		gzerror(f->gz, &zerr);
+		if (zerr == Z_BUF_ERROR)
+			return etl_fail(err, "bad_gzip", 0, NULL,
+					"gzip stream is truncated after %lld bytes", (long long)*total);
+	}
 	*total += n;
 	if (*total > INFILE_MAX_BYTES)
 		return etl_fail(err, "too_large", 0, NULL,
@@ -222,6 +231,20 @@ static int validate_utf8(struct infile *f, int64_t base, int64_t *bad, struct et
 	return 0;
 }
 
+/*
+ * Offset of the first NUL character in b[0..len), or -1: a 0x00 byte in
+ * GB18030 (never inside a multibyte sequence), a zero code unit in UTF-16
+ * (b starts on a code unit).  iconv passes NUL through, and sniff() only
+ * saw the first chunk.
+ */
+static int64_t nul_char(const unsigned char *b, size_t len, size_t unit)
+{
+	for (size_t i = 0; i + unit <= len; i += unit)
+		if (b[i] == 0 && (unit == 1 || b[i + 1] == 0))
+			return (int64_t)i;
+	return -1;
+}
+
 /* The same check through iconv, for GB18030 and UTF-16. */
 static int validate_iconv(struct infile *f, const char *from, int64_t base, int64_t *bad,
 			  struct etl_err *err)
@@ -238,7 +261,15 @@ static int validate_iconv(struct infile *f, const char *from, int64_t base, int6
 	while ((n = gz_fill(f, f->raw + carry, INFILE_CHUNK - carry, &total, err)) > 0) {
 		char *in = (char *)f->raw;
 		size_t inleft = carry + (size_t)n;
+		int64_t nul = nul_char(f->raw, inleft, strcmp(from, "GB18030") == 0 ? 1 : 2);
 
+		if (nul >= 0) {
+			iconv_close(cd);
+			err->offset = base + nul;
+			return etl_fail(err, "not_text", 0, NULL,
+					"not a text file: NUL byte at offset %lld",
+					(long long)err->offset);
+		}
 		while (inleft > 0) {
 			char *o = out;
 			size_t oleft = sizeof(out);
