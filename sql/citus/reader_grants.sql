@@ -1,0 +1,25 @@
+-- reader_grants.sql: OPTIONAL, for Citus only.  Lets budget_reader query the
+-- mart views on a Citus cluster, at the price of the single-server rule
+-- "budget_reader reads mart only" (sql/020_roles.sql).
+--
+-- On one PostgreSQL server a view runs with its owner's rights, so
+-- budget_reader needs SELECT on the mart views alone.  Citus 12.1 runs the
+-- queries it sends to the shards, and the subqueries it plans on the
+-- coordinator for local tables, with the rights of the user who asked: the
+-- mart views fail for budget_reader with "permission denied for schema core"
+-- (citusdata/citus issues #1683 and #6161, open).  The materialized views
+-- (mart.function_rollup, mart.function_yoy) are plain local tables and work
+-- either way.
+--
+-- Run it (as a superuser on the coordinator, after distribute.sql) only if
+-- BI tools may also read the underlying tables directly: every fact and
+-- project row of every stage, the dimensions, and etl.checks (the check
+-- results, with messages).  Writing stays refused.  Undo with REVOKE ... of
+-- the same lists.
+
+GRANT USAGE ON SCHEMA core, etl TO budget_reader;
+GRANT SELECT ON core.fact_amount, core.project, core.project_indicator,
+                core.dim_department, core.dim_region, core.dim_function,
+                core.dim_economic, core.econ_crosswalk, core.dim_fund_source,
+                etl.checks
+    TO budget_reader;
