@@ -23,11 +23,42 @@ int classify_begin(struct classify_ctx *c, const struct refdata *rd, int kind, i
 	return 0;
 }
 
+/*
+ * A message cut by snprintf may end inside a UTF-8 sequence, which
+ * PostgreSQL refuses (the whole run would stop): drop the broken tail.
+ */
+static void utf8_cut(char *s)
+{
+	size_t n = strlen(s), start = n, need;
+	unsigned char b;
+
+	while (start > 0 && n - start < 4 && ((unsigned char)s[start - 1] & 0xC0) == 0x80)
+		start--;
+	if (start == 0)
+		return;
+	b = (unsigned char)s[start - 1];
+	if (b < 0x80)
+		return;
+	need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+	if (n - (start - 1) < need)
+		s[start - 1] = '\0';
+}
+
+/* A name from a file as messages show it: at most size - 1 bytes, whole characters. */
+static const char *shown(const char *name, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", name ? name : "");
+	utf8_cut(buf);
+	return buf;
+}
+
 /* Level of a canonical code in this scheme: 1, 2, 3, or 0 if malformed. */
 static int level_of(const struct classify_ctx *c, const char *code)
 {
 	size_t n = strlen(code);
 
+	if (strspn(code, "0123456789") != n)
+		return 0;
 	if (n == 3)
 		return 1;
 	if (n == 5)
@@ -48,9 +79,17 @@ static void nearest(const struct classify_ctx *c, const char *code, char *buf, s
 	if (n <= 0)
 		return;
 	used += (size_t)snprintf(buf, size, "；最接近的有效科目：");
-	for (int i = 0; i < n && used < size; i++)
+	for (int i = 0; i < n && used < size; i++) {
+		/* whole entries only: a cut name would be a broken character */
+		int len = snprintf(NULL, 0, "%s%s %s", i ? "、" : "", near[i]->code, near[i]->name);
+
+		if (len < 0 || used + (size_t)len >= size)
+			break;
 		used += (size_t)snprintf(buf + used, size - used, "%s%s %s", i ? "、" : "",
 					 near[i]->code, near[i]->name);
+	}
+	if (used >= size)
+		utf8_cut(buf);
 }
 
 static int reject_unknown(struct classify_ctx *c, const char *code, const char *missing_what,
@@ -59,16 +98,19 @@ static int reject_unknown(struct classify_ctx *c, const char *code, const char *
 	char near[256];
 
 	nearest(c, missing_code, near, sizeof(near));
-	return etl_fail(err, "unknown_code", 0, NULL,
-			"%s %s 不存在（%s %s 不在 %d 年科目表中）%s；如确为新增科目，请在 "
-			"config/classifications/local/ 中添加",
-			c->what, code, missing_what, missing_code, c->year, near);
+	etl_fail(err, "unknown_code", 0, NULL,
+		 "%s %s 不存在（%s %s 不在 %d 年科目表中）%s；如确为新增科目，请在 "
+		 "config/classifications/local/ 中添加",
+		 c->what, code, missing_what, missing_code, c->year, near);
+	utf8_cut(err->message);
+	return -1;
 }
 
 /* The code from the name, under the enclosing rows. */
 static int resolve_name(struct classify_ctx *c, const char *name, char *code, struct etl_err *err)
 {
 	const char *parents[3];
+	char nm[128];
 	int np = 0;
 
 	if (c->max_level == 3 && c->cur_section[0])
@@ -80,19 +122,25 @@ static int resolve_name(struct classify_ctx *c, const char *name, char *code, st
 		bool ambiguous = false;
 		const struct ref_code *r = ref_find_child_by_name(c->list, parents[i], name, &ambiguous);
 
-		if (ambiguous)
-			return etl_fail(err, "ambiguous_name", 0, NULL,
-					"科目名称“%s”在 %s 下有多个科目，无法确定编码；请在表中写明科目编码",
-					name, parents[i] ? parents[i] : "类级");
+		if (ambiguous) {
+			etl_fail(err, "ambiguous_name", 0, NULL,
+				 "科目名称“%s”在 %s 下有多个科目，无法确定编码；请在表中写明科目编码",
+				 shown(name, nm, sizeof(nm)), parents[i] ? parents[i] : "类级");
+			utf8_cut(err->message);
+			return -1;
+		}
 		if (r) {
 			snprintf(code, 16, "%s", r->code);
 			return 0;
 		}
 	}
-	return etl_fail(err, "unknown_name", 0, NULL,
-			"科目名称“%s”在上级科目 %s 下找不到（%d 年%s表），无法确定编码", name,
-			c->cur_section[0] ? c->cur_section : c->cur_class[0] ? c->cur_class : "（无）",
-			c->year, c->what);
+	etl_fail(err, "unknown_name", 0, NULL,
+		 "科目名称“%s”在上级科目 %s 下找不到（%d 年%s表），无法确定编码",
+		 shown(name, nm, sizeof(nm)),
+		 c->cur_section[0] ? c->cur_section : c->cur_class[0] ? c->cur_class : "（无）",
+		 c->year, c->what);
+	utf8_cut(err->message);
+	return -1;
 }
 
 /* The 类 and 款 rows above must enclose the code. */
@@ -136,7 +184,7 @@ static void compare_name(const struct ref_code *r, const char *name, struct clas
 int classify_row(struct classify_ctx *c, const char *code, const char *name,
 		 struct classify_out *out, struct etl_err *err)
 {
-	char parent[8];
+	char parent[8], nm[128];
 	const struct ref_code *r;
 
 	memset(out, 0, sizeof(*out));
@@ -145,9 +193,12 @@ int classify_row(struct classify_ctx *c, const char *code, const char *name,
 	else if (resolve_name(c, name, out->code, err) < 0)
 		return -1;
 	out->level = level_of(c, out->code);
-	if (!out->level)
-		return etl_fail(err, "bad_code", 0, NULL, "%s编码 %s 位数不对（应为%s位）", c->what,
-				out->code, c->max_level == 3 ? " 3、5 或 7 " : " 3 或 5 ");
+	if (!out->level) {
+		etl_fail(err, "bad_code", 0, NULL, "%s编码 %s 格式不对（应为%s位数字）", c->what,
+			 out->code, c->max_level == 3 ? " 3、5 或 7 " : " 3 或 5 ");
+		utf8_cut(err->message);
+		return -1;
+	}
 	snprintf(parent, 4, "%s", out->code);
 	if (!ref_find(c->list, parent))
 		return reject_unknown(c, out->code, "类", parent, err);
@@ -169,12 +220,15 @@ int classify_row(struct classify_ctx *c, const char *code, const char *name,
 		snprintf(out->note, sizeof(out->note),
 			 "%s %s（%s）不在 %d 年科目表中（该科目表不完整，已装载）%s；如确为有效科目，"
 			 "请在 config/classifications/local/ 中添加",
-			 c->what, out->code, name ? name : "", c->year, near);
+			 c->what, out->code, shown(name, nm, sizeof(nm)), c->year, near);
+		utf8_cut(out->note);
 	} else {
 		compare_name(r, name, out);
 		if (out->name_differs)
 			snprintf(out->note, sizeof(out->note), "%s %s 的名称“%s”与 %d 年科目表“%s”不一致",
-				 c->what, out->code, name, c->year, r->name);
+				 c->what, out->code, shown(name, nm, sizeof(nm)), c->year, r->name);
+		utf8_cut(out->note);
+		utf8_cut(out->ref_name);
 	}
 	remember(c, out->code, out->level);
 	return 0;

@@ -212,8 +212,10 @@ static void flush_submission(struct normalizer *z)
 			fwrite(nf->buf, 1, nf->len, z->out);
 			write_e(z->out, nf->e, nf->ok);
 		}
-		free_file(nf);
 	}
+	/* only now: a duplicate's message names the other file's path */
+	for (size_t i = 0; i < z->n; i++)
+		free_file(&z->files[i]);
 	submission_free(&sub);
 	check_list_free(&checks);
 	free(dup);
@@ -311,7 +313,8 @@ static void reject_row(struct normalizer *z, const struct stream_rec *rec)
 	char raw[512];
 	const char *j[J_NFIELDS];
 
-	snprintf(raw, sizeof(raw), "%s %s", rec->field[R_CODE], rec->field[R_NAME]);
+	snprintf(raw, sizeof(raw), "%s%s%s", rec->field[R_CODE],
+		 rec->field[R_CODE][0] && rec->field[R_NAME][0] ? " " : "", rec->field[R_NAME]);
 	j[J_LINE] = rec->field[R_LINE];
 	j[J_COLUMN] = "科目编码";
 	j[J_REASON] = z->err.reason;
