@@ -54,6 +54,14 @@ static int add_path(struct pathlist *l, const char *path)
 	return l->p[l->n++] ? 0 : -1;
 }
 
+static void free_paths(struct pathlist *l)
+{
+	for (size_t k = 0; k < l->n; k++)
+		free(l->p[k]);
+	free(l->p);
+	memset(l, 0, sizeof(*l));
+}
+
 static int is_table_file(const char *name)
 {
 	size_t n = strlen(name);
@@ -91,6 +99,33 @@ static int collect(struct pathlist *l, const char *path)
 			add_path(l, child);
 	}
 	closedir(d);
+	return 0;
+}
+
+/* --files0-from FILE ("-": stdin): NUL-terminated paths, kept in their order. */
+static int read_files0(struct pathlist *l, const char *from)
+{
+	FILE *in = strcmp(from, "-") == 0 ? stdin : fopen(from, "rb");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!in)
+		return -1;
+	while ((n = getdelim(&line, &cap, '\0', in)) > 0) {
+		if (line[n - 1] == '\0')
+			n--;
+		if (n == 0)
+			continue;
+		line[n] = '\0';
+		if (add_path(l, line) < 0) {
+			free(line);
+			return -1;
+		}
+	}
+	free(line);
+	if (in != stdin)
+		fclose(in);
 	return 0;
 }
 
@@ -259,6 +294,7 @@ fail:
 static void usage(void)
 {
 	fprintf(stderr, "usage: extract [--config-dir DIR] PATH...\n"
+			"       extract [--config-dir DIR] --files0-from FILE\n"
 			"       extract --records FILE\n");
 }
 
@@ -298,6 +334,7 @@ int main(int argc, char **argv)
 	struct etl_err err;
 	bool found;
 	char *buf;
+	const char *files0 = NULL;
 	int i = 1;
 
 	default_config_dir(config_dir, sizeof(config_dir));
@@ -311,6 +348,8 @@ int main(int argc, char **argv)
 	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--config-dir") == 0 && i + 1 < argc)
 			snprintf(config_dir, sizeof(config_dir), "%s", argv[++i]);
+		else if (strcmp(argv[i], "--files0-from") == 0 && i + 1 < argc)
+			files0 = argv[++i];
 		else if (strcmp(argv[i], "--") == 0) {
 			i++;
 			break;
@@ -319,31 +358,49 @@ int main(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (i == argc) {
+	if (files0) {
+		/* the files as given, in that order (load --jobs hands each pipeline its own) */
+		if (i != argc) {
+			usage();
+			return EX_USAGE;
+		}
+		if (read_files0(&files, files0) < 0) {
+			fprintf(stderr, "extract: %s: %s\n", files0, strerror(errno));
+			return EX_NOINPUT;
+		}
+	} else if (i == argc) {
 		usage();
 		return EX_USAGE;
 	}
 	for (; i < argc; i++) {
 		size_t before = files.n;
 
+		/* Early exits free what they hold: LeakSanitizer would turn the
+		 * exit code of the ASan build into 1. */
 		if (collect(&files, argv[i]) < 0) {
 			fprintf(stderr, "extract: %s: %s\n", argv[i], strerror(errno));
+			free_paths(&files);
 			return EX_NOINPUT;
 		}
 		if (files.n == before) {
 			fprintf(stderr, "extract: %s: no .csv or .csv.gz file\n", argv[i]);
+			free_paths(&files);
 			return EX_NOINPUT;
 		}
 	}
-	qsort(files.p, files.n, sizeof(char *), cmp_str);
+	if (!files0)
+		qsort(files.p, files.n, sizeof(char *), cmp_str);
 	etl_err_clear(&err);
 	if (wording_load(&w, config_dir, &err) < 0) {
 		fprintf(stderr, "extract: %s\n", err.message);
+		free_paths(&files);
 		return EX_CONFIG;
 	}
 	snprintf(path, sizeof(path), "%s/departments.csv", config_dir);
 	if (dept_registry_load(&reg, path, &found, &err) < 0) {
 		fprintf(stderr, "extract: %s\n", err.message);
+		free_paths(&files);
+		wording_free(&w);
 		return EX_CONFIG;
 	}
 	buf = malloc(INFILE_CHUNK);

@@ -1,7 +1,13 @@
 /*
  * load: the last stage.  Reads the canonical row stream (etl/stream.h) and
- * writes it to PostgreSQL, one table (department, year, stage, kind) per
- * transaction, with the audit trail of CONTRACT.md.
+ * writes it to PostgreSQL with the audit trail of CONTRACT.md.  Tables
+ * (department, year, stage, kind) are written in batches: one transaction
+ * per batch (BATCH_FILES files, BATCH_BYTES of rows or BATCH_SECONDS, and
+ * never the same table twice), with set-based deletes and one COPY stream
+ * per target table.  Each table is still replaced whole or not at all, and a
+ * table that is not loaded keeps its old version.  --jobs N: N workers over
+ * disjoint departments, each with its own extract | normalize and connection;
+ * this process keeps the run row, the lock and the refresh.
  *
  *   load [options] [PATH...]     runs extract PATH... | normalize itself
  *   extract X | normalize | load reads the stream from stdin
@@ -10,7 +16,9 @@
  *
  * Exit codes: CONTRACT.md's table (sysexits); only main() exits.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
@@ -20,8 +28,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -37,6 +48,15 @@
 #define MAX_LISTED          200 /* failed checks and unregistered names kept for the summary */
 #define MAX_SUBMISSIONS     4096
 #define FILE_BUF_MAX        ((size_t)1 << 30) /* COPY text of one table */
+/*
+ * A batch of tables is written in one transaction when it reaches any of
+ * these (README "Performance"): files, bytes of COPY text, seconds since its
+ * first file.  Buffers larger than BATCH_KEEP are given back after a batch.
+ */
+#define BATCH_FILES   500
+#define BATCH_BYTES   ((size_t)8 << 20)
+#define BATCH_SECONDS 2.0
+#define BATCH_KEEP    ((size_t)16 << 20)
 
 static volatile sig_atomic_t got_signal;
 static PGcancel *volatile cancel_handle;
@@ -81,7 +101,8 @@ static void usage(FILE *out)
 	      "  --dsn DSN         database (else ETL_DSN, the PG* variables, config/etl.conf,\n"
 	      "                    the embedded cluster of ./run.sh)\n"
 	      "  --dry-run         extract, normalize and check; write nothing\n"
-	      "  --jobs N          parallel files (accepted; files load one by one)\n"
+	      "  --jobs N          N workers over disjoint departments, each with its own\n"
+	      "                    extract | normalize and connection (README \"Performance\")\n"
 	      "  --accept-partial  load the good rows of a table that has rejected rows\n"
 	      "  --strict-checks   reject a whole submission that fails a check\n"
 	      "  --force           reprocess files even when unchanged\n"
@@ -219,20 +240,53 @@ static int locate(struct opts *o)
 
 struct submission {
 	int year;
-	char dept[32];
+	char dept[64];
 };
 
-/* What is known of the file being read, between its F and its E. */
+enum file_status { ST_LOADED, ST_UNCHANGED, ST_REJECTED };
+
+/*
+ * A file: what is known of it between its F and its E, then, in the batch,
+ * until its transaction commits.  Its fact, project and indicator rows are
+ * in the batch's buffers at [*_at[0], *_at[1]), without their file_id.
+ */
 struct file_state {
 	bool open;
 	char *field[F_NFIELDS]; /* owned copies of the F fields */
-	char abspath[PATH_MAX];
+	char *abspath;          /* owned */
 	int year, kind;
 	long nrows;      /* R records */
 	long nrejects;   /* J records */
 	bool whole_file; /* a J with line 0 */
 	int project_no, indicator_no;
-	struct pgw_rows facts, projects, indicators, rejects;
+	size_t facts_at[2], projects_at[2], indicators_at[2];
+	struct pgw_buf rejects; /* its etl.rejects rows, after run_id */
+	long e[E_STATUS];
+	enum file_status st;
+};
+
+/* sha256 of a loaded table, as etl.loaded_tables held it when looked up. */
+struct known_sha {
+	int year;
+	char dept[64], stage[16];
+	int kind;
+	char sha[72];
+};
+
+/*
+ * Files waiting for their transaction: one transaction writes many tables
+ * (set-based deletes, one COPY stream per target table), each table still
+ * replaced whole or not at all.
+ */
+struct batch {
+	struct file_state *f;
+	int n, cap;
+	struct pgw_buf facts, projects, indicators, checks;
+	double started; /* when its first file or check came */
+	struct known_sha *known; /* loaded_tables of the submissions met */
+	int nknown, capknown;
+	struct submission *fetched; /* (year, dept) whose loaded_tables are in known */
+	int nfetched, capfetched;
 };
 
 struct counts {
@@ -243,6 +297,10 @@ struct counts {
 
 struct loader {
 	struct opts *o;
+	struct batch b;
+	bool db_broken; /* a database step failed: nothing more is written */
+	int msgfd;      /* a --jobs worker: messages to the parent, else -1 */
+	bool refresh_marked; /* etl.state refresh_pending committed by this run */
 	struct etl_config cfg;
 	struct dept_registry reg;
 	struct pgw w;
@@ -266,6 +324,12 @@ struct loader {
 	int nwarned;
 	char cwd[PATH_MAX];
 };
+
+static void progress_add(long files, long long rows, long long bytes);
+static void progress_clear(void);
+static bool progress_tty(void);
+static void tell_parent(const struct loader *ld, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Record a fatal stop (the first one wins), say why, and return -1. */
 static int stop_run(struct loader *ld, int code, const char *fmt, ...)
@@ -299,6 +363,7 @@ static int db_code(const struct etl_err *err)
 
 static int db_fail(struct loader *ld, const struct etl_err *err)
 {
+	ld->db_broken = true;
 	return stop_run(ld, db_code(err), "%s", err->message);
 }
 
@@ -429,32 +494,46 @@ static void mark_failed(struct loader *ld, int year, const char *dept)
 	ld->nfailed++;
 }
 
-/* Insert one etl.checks row; fields as in a C record (empty = NULL). */
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The batch's clock starts with its first file or check. */
+static void batch_touch(struct batch *b)
+{
+	if (b->n == 0 && b->checks.len == 0 && b->facts.len == 0)
+		b->started = now_seconds();
+}
+
+/*
+ * Queue one etl.checks row (written with the batch's transaction); fields
+ * as in a C record (empty = NULL).
+ */
 static int insert_check(struct loader *ld, const char *year, const char *dept, const char *kind,
                         const char *name, const char *subject, const char *expected,
                         const char *actual, bool passed, const char *message)
 {
-	struct etl_err err;
-	const char *const p[] = {ld->run_text,
-	                         null_if_empty(year),
-	                         null_if_empty(dept),
-	                         null_if_empty(kind),
-	                         name,
-	                         null_if_empty(subject),
-	                         null_if_empty(expected),
-	                         null_if_empty(actual),
-	                         passed ? "true" : "false",
-	                         null_if_empty(message)};
+	struct pgw_buf *c = &ld->b.checks;
 
 	if (ld->o->dry_run)
 		return 0;
-	if (pgw_exec(
-	        &ld->w,
-	        "INSERT INTO etl.checks (run_id, fiscal_year, dept_code, table_kind, check_name,"
-	        " subject, expected, actual, passed, message)"
-	        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-	        10, p, NULL, &err) < 0)
-		return db_fail(ld, &err);
+	batch_touch(&ld->b);
+	pgw_buf_field(c, false, null_if_empty(year));
+	pgw_buf_field(c, false, null_if_empty(dept));
+	pgw_buf_field(c, false, null_if_empty(kind));
+	pgw_buf_field(c, false, name);
+	pgw_buf_field(c, false, null_if_empty(subject));
+	pgw_buf_field(c, false, null_if_empty(expected));
+	pgw_buf_field(c, false, null_if_empty(actual));
+	pgw_buf_field(c, false, passed ? "true" : "false");
+	pgw_buf_field(c, false, null_if_empty(message));
+	pgw_buf_putc(c, '\n');
+	if (c->oom)
+		return stop_run(ld, EX_SOFTWARE, "%s", "out of memory");
 	return 0;
 }
 
@@ -505,12 +584,84 @@ static void file_free(struct file_state *f)
 {
 	for (int i = 0; i < F_NFIELDS; i++)
 		free(f->field[i]);
-	pgw_rows_free(&f->facts);
-	pgw_rows_free(&f->projects);
-	pgw_rows_free(&f->indicators);
-	pgw_rows_free(&f->rejects);
+	free(f->abspath);
+	pgw_buf_free(&f->rejects);
 	memset(f, 0, sizeof(*f));
 }
+
+/* The batch's row buffers, in the order of the *_at ranges. */
+static struct pgw_buf *batch_rows(struct batch *b, int which)
+{
+	return which == 0 ? &b->facts : which == 1 ? &b->projects : &b->indicators;
+}
+
+static size_t *file_range(struct file_state *f, int which)
+{
+	return which == 0 ? f->facts_at : which == 1 ? f->projects_at : f->indicators_at;
+}
+
+/* Forget the batch's files and rows (after its commit or rollback). */
+static void batch_clear(struct batch *b)
+{
+	for (int i = 0; i < b->n; i++)
+		file_free(&b->f[i]);
+	b->n = 0;
+	for (int w = 0; w < 3; w++)
+		pgw_buf_reset(batch_rows(b, w));
+	pgw_buf_reset(&b->checks);
+	b->nknown = 0;
+	b->nfetched = 0;
+	/* big tables leave big buffers: give the memory back */
+	for (int w = 0; w < 4; w++) {
+		struct pgw_buf *p = w < 3 ? batch_rows(b, w) : &b->checks;
+
+		if (p->cap > BATCH_KEEP)
+			pgw_buf_free(p);
+	}
+}
+
+static void batch_free(struct batch *b)
+{
+	batch_clear(b);
+	for (int w = 0; w < 3; w++)
+		pgw_buf_free(batch_rows(b, w));
+	pgw_buf_free(&b->checks);
+	free(b->f);
+	free(b->known);
+	free(b->fetched);
+	memset(b, 0, sizeof(*b));
+}
+
+static size_t batch_bytes(const struct batch *b)
+{
+	return b->facts.len + b->projects.len + b->indicators.len + b->checks.len;
+}
+
+static bool same_table(const struct file_state *a, char *const *f)
+{
+	return strcmp(a->field[F_YEAR], f[F_YEAR]) == 0 && strcmp(a->field[F_DEPT], f[F_DEPT]) == 0 &&
+	       strcmp(a->field[F_STAGE], f[F_STAGE]) == 0 && strcmp(a->field[F_KIND], f[F_KIND]) == 0;
+}
+
+/*
+ * Should the batch be written before the file of F fields f starts?  When it
+ * is full or old, or already replaces the same table (a table is replaced
+ * once per transaction, in stream order).
+ */
+static bool batch_due(const struct batch *b, char *const *f)
+{
+	if (b->n == 0 && b->checks.len == 0)
+		return false;
+	if (b->n >= BATCH_FILES || batch_bytes(b) >= BATCH_BYTES ||
+	    now_seconds() - b->started >= BATCH_SECONDS)
+		return true;
+	for (int i = 0; i < b->n; i++)
+		if (b->f[i].st == ST_LOADED && same_table(&b->f[i], f))
+			return true;
+	return false;
+}
+
+static int flush_batch(struct loader *ld);
 
 /*
  * The department of a file against the registry: an unknown code is named
@@ -548,40 +699,44 @@ static int check_department(struct loader *ld)
 static int on_file(struct loader *ld, const struct stream_rec *r)
 {
 	struct file_state *f = &ld->f;
-	struct etl_err err;
+	char abspath[PATH_MAX];
 	long v;
 
 	if (r->nfields < F_NFIELDS)
 		return stop_run(ld, EX_SOFTWARE, "stream: F record with %s fields", "too few");
+	if (!ld->o->dry_run && batch_due(&ld->b, r->field) && flush_batch(ld) < 0)
+		return -1;
 	file_free(f);
 	f->open = true;
 	for (int i = 0; i < F_NFIELDS; i++)
 		if (!(f->field[i] = strdup(r->field[i])))
 			return stop_run(ld, EX_SOFTWARE, "%s", "out of memory");
-	absolute_path(ld, f->field[F_PATH], f->abspath, sizeof(f->abspath));
+	absolute_path(ld, f->field[F_PATH], abspath, sizeof(abspath));
+	if (!(f->abspath = strdup(abspath)))
+		return stop_run(ld, EX_SOFTWARE, "%s", "out of memory");
 	v = *f->field[F_YEAR] ? parse_count(f->field[F_YEAR]) : 0;
 	f->year = v > 0 && v <= 9999 ? (int)v : 0;
 	v = parse_count(f->field[F_KIND]);
 	f->kind = v >= 1 && v <= 10 ? (int)v : 0;
-	if (pgw_rows_open(&f->facts, &err) < 0 || pgw_rows_open(&f->projects, &err) < 0 ||
-	    pgw_rows_open(&f->indicators, &err) < 0 || pgw_rows_open(&f->rejects, &err) < 0)
-		return stop_run(ld, EX_SOFTWARE, "%s", err.message);
+	batch_touch(&ld->b);
+	for (int w = 0; w < 3; w++)
+		file_range(f, w)[0] = file_range(f, w)[1] = batch_rows(&ld->b, w)->len;
 	return check_department(ld);
 }
 
 /* Rows: R --------------------------------------------------------------------------- */
 
 /* The start of every fact/project/indicator row after file_id: its table. */
-static void put_table_key(FILE *out, const struct file_state *f, bool with_kind)
+static void put_table_key(struct pgw_buf *out, const struct file_state *f, bool with_kind)
 {
-	pgw_put_field(out, false, f->field[F_YEAR]);
-	pgw_put_field(out, false, f->field[F_DEPT]);
-	pgw_put_field(out, false, f->field[F_STAGE]);
+	pgw_buf_field(out, false, f->field[F_YEAR]);
+	pgw_buf_field(out, false, f->field[F_DEPT]);
+	pgw_buf_field(out, false, f->field[F_STAGE]);
 	if (with_kind) {
 		char num[16];
 
 		snprintf(num, sizeof(num), "%d", f->kind);
-		pgw_put_field(out, false, num);
+		pgw_buf_field(out, false, num);
 	}
 }
 
@@ -589,6 +744,7 @@ static void put_table_key(FILE *out, const struct file_state *f, bool with_kind)
 static int fact_rows(struct loader *ld, const struct stream_rec *r)
 {
 	struct file_state *f = &ld->f;
+	struct pgw_buf *out = &ld->b.facts;
 
 	for (int i = R_KV; i < r->nfields; i++) {
 		char *kv = r->field[i], *eq = strchr(kv, '=');
@@ -615,36 +771,37 @@ static int fact_rows(struct loader *ld, const struct stream_rec *r)
 			*eq = '=';
 			continue;
 		}
-		put_table_key(f->facts.f, f, true);
-		pgw_put_field(f->facts.f, false, r->field[R_ROLE]);
-		pgw_put_field(f->facts.f, false, null_if_empty(r->field[R_CODE]));
-		pgw_put_field(f->facts.f, false, null_if_empty(r->field[R_NAME]));
-		pgw_put_field(f->facts.f, false, kv);
-		pgw_put_field(f->facts.f, false, eq + 1);
-		pgw_put_field(f->facts.f, false, r->field[R_LINE]);
-		putc('\n', f->facts.f);
-		f->facts.count++;
+		put_table_key(out, f, true);
+		pgw_buf_field(out, false, r->field[R_ROLE]);
+		pgw_buf_field(out, false, null_if_empty(r->field[R_CODE]));
+		pgw_buf_field(out, false, null_if_empty(r->field[R_NAME]));
+		pgw_buf_field(out, false, kv);
+		pgw_buf_field(out, false, eq + 1);
+		pgw_buf_field(out, false, r->field[R_LINE]);
+		pgw_buf_putc(out, '\n');
 		*eq = '=';
 	}
 	return 0;
 }
 
 /* Table 9: a project row (project_no in file order). */
-static void project_row(struct file_state *f, const struct stream_rec *r)
+static void project_row(struct loader *ld, const struct stream_rec *r)
 {
+	struct file_state *f = &ld->f;
+	struct pgw_buf *out = &ld->b.projects;
 	char num[16];
 
 	f->project_no++;
 	f->indicator_no = 0;
 	snprintf(num, sizeof(num), "%d", f->project_no);
-	put_table_key(f->projects.f, f, false);
-	pgw_put_field(f->projects.f, false, num);
-	pgw_put_field(f->projects.f, false, r->field[R_NAME]);
-	pgw_put_field(f->projects.f, false, null_if_empty(stream_kv(r, "supervisor")));
-	pgw_put_field(f->projects.f, false, null_if_empty(stream_kv(r, "amount")));
-	pgw_put_field(f->projects.f, false, null_if_empty(stream_kv(r, "goal")));
-	pgw_put_field(f->projects.f, false, r->field[R_LINE]);
-	putc('\n', f->projects.f);
+	put_table_key(out, f, false);
+	pgw_buf_field(out, false, num);
+	pgw_buf_field(out, false, r->field[R_NAME]);
+	pgw_buf_field(out, false, null_if_empty(stream_kv(r, "supervisor")));
+	pgw_buf_field(out, false, null_if_empty(stream_kv(r, "amount")));
+	pgw_buf_field(out, false, null_if_empty(stream_kv(r, "goal")));
+	pgw_buf_field(out, false, r->field[R_LINE]);
+	pgw_buf_putc(out, '\n');
 }
 
 /* Table 9: an indicator of the last project. */
@@ -652,20 +809,21 @@ static int indicator_row(struct loader *ld, const struct stream_rec *r)
 {
 	static const char *const keys[] = {"l1", "l2", "l3", "target", "op", "value", "unit"};
 	struct file_state *f = &ld->f;
+	struct pgw_buf *out = &ld->b.indicators;
 	char num[16];
 
 	if (f->project_no == 0)
 		return stop_run(ld, EX_SOFTWARE, "stream: indicator at line %s before any project",
 		                r->field[R_LINE]);
-	put_table_key(f->indicators.f, f, false);
+	put_table_key(out, f, false);
 	snprintf(num, sizeof(num), "%d", f->project_no);
-	pgw_put_field(f->indicators.f, false, num);
+	pgw_buf_field(out, false, num);
 	snprintf(num, sizeof(num), "%d", ++f->indicator_no);
-	pgw_put_field(f->indicators.f, false, num);
+	pgw_buf_field(out, false, num);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		pgw_put_field(f->indicators.f, false, null_if_empty(stream_kv(r, keys[i])));
-	pgw_put_field(f->indicators.f, false, r->field[R_LINE]);
-	putc('\n', f->indicators.f);
+		pgw_buf_field(out, false, null_if_empty(stream_kv(r, keys[i])));
+	pgw_buf_field(out, false, r->field[R_LINE]);
+	pgw_buf_putc(out, '\n');
 	return 0;
 }
 
@@ -681,7 +839,7 @@ static int on_row(struct loader *ld, const struct stream_rec *r)
 	role = r->field[R_ROLE];
 	ld->f.nrows++;
 	if (strcmp(role, "project") == 0)
-		project_row(&ld->f, r);
+		project_row(ld, r);
 	else if (strcmp(role, "indicator") == 0 && indicator_row(ld, r) < 0)
 		return -1;
 	return fact_rows(ld, r);
@@ -690,25 +848,25 @@ static int on_row(struct loader *ld, const struct stream_rec *r)
 /* Rejects: J ------------------------------------------------------------------------ */
 
 /* Print a reject as path:line: reason: message and queue its etl.rejects row. */
-static void add_reject(struct loader *ld, const char *line, const char *column, const char *reason,
-                       const char *message, const char *raw)
+static void add_reject(struct loader *ld, struct file_state *f, const char *line,
+                       const char *column, const char *reason, const char *message,
+                       const char *raw)
 {
-	struct file_state *f = &ld->f;
-	FILE *out = f->rejects.f;
+	struct pgw_buf *out = &f->rejects;
 	bool whole = strcmp(line, "0") == 0 || !*line;
 
+	progress_clear();
 	if (whole)
 		fprintf(stderr, "%s: %s: %s\n", f->field[F_PATH], reason, message);
 	else
 		fprintf(stderr, "%s:%s: %s: %s\n", f->field[F_PATH], line, reason, message);
-	pgw_put_field(out, false, f->abspath);
-	pgw_put_field(out, false, whole ? NULL : line);
-	pgw_put_field(out, false, null_if_empty(column));
-	pgw_put_field(out, false, null_if_empty(raw));
-	pgw_put_field(out, false, reason);
-	pgw_put_field(out, false, message);
-	putc('\n', out);
-	f->rejects.count++;
+	pgw_buf_field(out, false, f->abspath);
+	pgw_buf_field(out, false, whole ? NULL : line);
+	pgw_buf_field(out, false, null_if_empty(column));
+	pgw_buf_field(out, false, null_if_empty(raw));
+	pgw_buf_field(out, false, reason);
+	pgw_buf_field(out, false, message);
+	pgw_buf_putc(out, '\n');
 	ld->any_reject = true;
 }
 
@@ -724,13 +882,11 @@ static int on_reject(struct loader *ld, const struct stream_rec *r)
 	ld->f.nrejects++;
 	if (strcmp(j[J_LINE], "0") == 0)
 		ld->f.whole_file = true;
-	add_reject(ld, j[J_LINE], j[J_COLUMN], j[J_REASON], j[J_MESSAGE], j[J_RAW]);
+	add_reject(ld, &ld->f, j[J_LINE], j[J_COLUMN], j[J_REASON], j[J_MESSAGE], j[J_RAW]);
 	return 0;
 }
 
-/* End of a file: E, and the table's transaction ------------------------------------ */
-
-enum file_status { ST_LOADED, ST_UNCHANGED, ST_REJECTED };
+/* End of a file: E ------------------------------------------------------------------- */
 
 static const char *status_name(enum file_status s)
 {
@@ -770,17 +926,17 @@ static enum file_status decide(struct loader *ld, const char *e_status)
 
 	if (strcmp(e_status, "ok") != 0 || f->whole_file) {
 		if (f->nrejects == 0)
-			add_reject(ld, "0", "", "file_rejected",
+			add_reject(ld, f, "0", "", "file_rejected",
 			           "文件被整体拒绝（前一阶段未给出原因）", "");
 		return ST_REJECTED;
 	}
 	if (!f->year || !f->kind || !*f->field[F_DEPT] || !*f->field[F_STAGE]) {
-		add_reject(ld, "0", "", "unrecognised_table",
+		add_reject(ld, f, "0", "", "unrecognised_table",
 		           "无法确定该表的年度、部门或表种，未加载", "");
 		return ST_REJECTED;
 	}
 	if (ld->o->strict && submission_failed(ld, f->year, f->field[F_DEPT])) {
-		add_reject(ld, "0", "", "failed_checks",
+		add_reject(ld, f, "0", "", "failed_checks",
 		           "该提交有未通过的核对（--strict-checks），整个提交不予加载", "");
 		return ST_REJECTED;
 	}
@@ -791,82 +947,259 @@ static enum file_status decide(struct loader *ld, const char *e_status)
 		         "表中有 %ld 行被拒绝，整表未加载（原有版本保留；--accept-partial "
 		         "可加载其余各行）",
 		         f->nrejects);
-		add_reject(ld, "0", "", "table_not_loaded", msg, "");
+		add_reject(ld, f, "0", "", "table_not_loaded", msg, "");
 		return ST_REJECTED;
 	}
 	return ST_LOADED;
 }
 
-/* The sha256 of the loaded version of this table, "" when none. */
+/*
+ * The sha256 of the loaded version of this table, "" when none.  The
+ * loaded tables of a submission are read with one query and kept until the
+ * batch is written (a table met twice makes the batch be written first).
+ */
 static int loaded_sha(struct loader *ld, char *sha, size_t size, struct etl_err *err)
 {
+	struct batch *b = &ld->b;
 	const struct file_state *f = &ld->f;
-	const char *const p[] = {f->field[F_YEAR], f->field[F_DEPT], f->field[F_STAGE],
-	                         f->field[F_KIND]};
+	const char *const p[] = {f->field[F_YEAR], f->field[F_DEPT]};
+	bool fetched = false;
+	PGresult *res;
 
-	return pgw_query_value(&ld->w,
-	                       "SELECT sha256 FROM etl.loaded_tables WHERE fiscal_year = $1"
-	                       " AND dept_code = $2 AND stage = $3 AND table_kind = $4",
-	                       4, p, sha, size, err);
+	*sha = '\0';
+	for (int i = 0; i < b->nfetched && !fetched; i++)
+		fetched = b->fetched[i].year == f->year && strcmp(b->fetched[i].dept, f->field[F_DEPT]) == 0;
+	if (!fetched) {
+		if (strlen(f->field[F_DEPT]) >= sizeof(b->known[0].dept))
+			return pgw_query_value(&ld->w,
+			                       "SELECT sha256 FROM etl.loaded_tables WHERE fiscal_year = $1"
+			                       " AND dept_code = $2 AND stage = $3 AND table_kind = $4",
+			                       4, (const char *const[]){f->field[F_YEAR], f->field[F_DEPT],
+			                                                f->field[F_STAGE], f->field[F_KIND]},
+			                       sha, size, err);
+		if (pgw_exec(&ld->w,
+		             "SELECT stage, table_kind, sha256 FROM etl.loaded_tables"
+		             " WHERE fiscal_year = $1 AND dept_code = $2",
+		             2, p, &res, err) < 0)
+			return -1;
+		if (b->nfetched == b->capfetched) {
+			int cap = b->capfetched ? b->capfetched * 2 : 64;
+			struct submission *nf = realloc(b->fetched, (size_t)cap * sizeof(*nf));
+
+			if (!nf) {
+				PQclear(res);
+				return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+			}
+			b->fetched = nf;
+			b->capfetched = cap;
+		}
+		b->fetched[b->nfetched].year = f->year;
+		snprintf(b->fetched[b->nfetched].dept, sizeof(b->fetched[0].dept), "%s", f->field[F_DEPT]);
+		b->nfetched++;
+		for (int i = 0; i < PQntuples(res); i++) {
+			struct known_sha *k;
+
+			if (b->nknown == b->capknown) {
+				int cap = b->capknown ? b->capknown * 2 : 256;
+				struct known_sha *nk = realloc(b->known, (size_t)cap * sizeof(*nk));
+
+				if (!nk) {
+					PQclear(res);
+					return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+				}
+				b->known = nk;
+				b->capknown = cap;
+			}
+			k = &b->known[b->nknown++];
+			k->year = f->year;
+			snprintf(k->dept, sizeof(k->dept), "%s", f->field[F_DEPT]);
+			snprintf(k->stage, sizeof(k->stage), "%s", PQgetvalue(res, i, 0));
+			k->kind = atoi(PQgetvalue(res, i, 1));
+			snprintf(k->sha, sizeof(k->sha), "%s", PQgetvalue(res, i, 2));
+		}
+		PQclear(res);
+	}
+	for (int i = 0; i < b->nknown; i++) {
+		const struct known_sha *k = &b->known[i];
+
+		if (k->year == f->year && k->kind == f->kind && strcmp(k->dept, f->field[F_DEPT]) == 0 &&
+		    strcmp(k->stage, f->field[F_STAGE]) == 0) {
+			snprintf(sha, size, "%s", k->sha);
+			break;
+		}
+	}
+	return 0;
 }
 
-/* INSERT the etl.files row; its file_id into id. */
-static int insert_file_row(struct loader *ld, enum file_status st, const long e[E_STATUS],
-                           char id[24], struct etl_err *err)
+static void count_file(struct loader *ld, const struct file_state *f)
 {
-	const struct file_state *f = &ld->f;
-	char read[24], loaded[24], rejected[24];
-	const char *const p[] = {ld->run_text,
-	                         f->abspath,
-	                         null_if_empty(f->field[F_SHA256]),
-	                         f->year ? f->field[F_YEAR] : NULL,
-	                         null_if_empty(f->field[F_DEPT]),
-	                         f->kind ? f->field[F_KIND] : NULL,
-	                         null_if_empty(f->field[F_STAGE]),
-	                         null_if_empty(f->field[F_ENCODING]),
-	                         status_name(st),
-	                         read,
-	                         loaded,
-	                         rejected};
+	struct counts *n = &ld->n;
 
-	snprintf(read, sizeof(read), "%ld", e[E_RECORDS]);
-	snprintf(loaded, sizeof(loaded), "%ld", st == ST_LOADED ? f->nrows : 0L);
-	snprintf(rejected, sizeof(rejected), "%ld", e[E_REJECTED]);
-	return pgw_query_value(&ld->w,
-	                       "INSERT INTO etl.files (run_id, file_path, sha256, fiscal_year,"
-	                       " dept_code, table_kind, stage, encoding, status, rows_read,"
-	                       " rows_loaded, rows_rejected)"
-	                       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-	                       " RETURNING file_id",
-	                       12, p, id, 24, err);
+	n->files_seen++;
+	n->rows_read += f->e[E_RECORDS];
+	n->rows_rejected += f->e[E_REJECTED];
+	if (f->st == ST_LOADED) {
+		n->files_loaded++;
+		n->rows_loaded += f->nrows;
+	} else if (f->st == ST_UNCHANGED) {
+		n->files_unchanged++;
+	} else {
+		n->files_rejected++;
+		ld->any_reject = true;
+	}
+	if (f->e[E_REJECTED] > 0)
+		ld->any_reject = true;
 }
 
-/* COPY the queued rejects (run_id first). */
-static int copy_rejects(struct loader *ld, struct etl_err *err)
+/* Count a file whose fate is sealed (committed, or a dry run) and say so. */
+static void file_done(struct loader *ld, const struct file_state *f)
 {
-	struct pgw_rows *r = &ld->f.rejects;
+	long long bytes = strtoll(f->field[F_BYTES], NULL, 10);
 
-	if (pgw_rows_flush(r, err) < 0)
+	count_file(ld, f);
+	if (ld->msgfd >= 0)
+		tell_parent(ld, "P 1 %ld %lld", f->e[E_RECORDS], bytes);
+	else
+		progress_add(1, f->e[E_RECORDS], bytes);
+	if (progress_tty())
+		return; /* the bar says it; a line a file would hide it */
+	if (f->st == ST_LOADED)
+		runlog_info("%s %s: table %d of %d/%s (%ld rows)",
+		            ld->o->dry_run ? "would load" : "loaded", f->field[F_PATH], f->kind,
+		            f->year, f->field[F_DEPT], f->nrows);
+	else if (f->st == ST_UNCHANGED)
+		runlog_info("unchanged %s", f->field[F_PATH]);
+}
+
+static int on_end(struct loader *ld, const struct stream_rec *r)
+{
+	struct file_state *f = &ld->f;
+	struct batch *b = &ld->b;
+	char sha[80] = "";
+	struct etl_err err;
+
+	if (read_end(ld, r, f->e) < 0)
 		return -1;
-	return pgw_copy_text(&ld->w,
-	                     "COPY etl.rejects (run_id, file_path, line, column_name, raw_value,"
-	                     " reason, message) FROM STDIN",
-	                     ld->run_text, r->buf, r->len, err);
+	f->st = decide(ld, r->field[E_STATUS]);
+	if (!ld->o->dry_run && f->st == ST_LOADED && !ld->o->force) {
+		if (loaded_sha(ld, sha, sizeof(sha), &err) < 0)
+			return db_fail(ld, &err);
+		if (*sha && strcmp(sha, f->field[F_SHA256]) == 0)
+			f->st = ST_UNCHANGED;
+	}
+	for (int w = 0; w < 3; w++) {
+		struct pgw_buf *rows = batch_rows(b, w);
+		size_t *at = file_range(f, w);
+
+		if (f->st != ST_LOADED || ld->o->dry_run) {
+			rows->len = at[0]; /* its rows are not written */
+			if (rows->p)
+				rows->p[rows->len] = '\0';
+		}
+		at[1] = rows->len;
+		if (rows->oom || f->rejects.oom)
+			return stop_run(ld, EX_SOFTWARE, "%s", "out of memory");
+	}
+	if (ld->o->dry_run) {
+		file_done(ld, f);
+		file_free(f);
+		return 0;
+	}
+	if (b->n == b->cap) {
+		int cap = b->cap ? b->cap * 2 : 64;
+		struct file_state *nf = realloc(b->f, (size_t)cap * sizeof(*nf));
+
+		if (!nf)
+			return stop_run(ld, EX_SOFTWARE, "%s", "out of memory");
+		b->f = nf;
+		b->cap = cap;
+	}
+	f->open = false;
+	b->f[b->n++] = *f; /* the batch owns it now */
+	memset(f, 0, sizeof(*f));
+	return 0;
+}
+
+/* Writing a batch ----------------------------------------------------------------------- */
+
+/* file_ids for files [from, to) from the etl.files sequence, in file order. */
+static int file_ids(struct loader *ld, int n, long long *ids, struct etl_err *err)
+{
+	char num[24];
+	const char *const p[] = {num};
+	PGresult *res;
+
+	snprintf(num, sizeof(num), "%d", n);
+	if (pgw_exec(&ld->w,
+	             "SELECT nextval(pg_get_serial_sequence('etl.files', 'file_id'))"
+	             " FROM generate_series(1, $1::int)",
+	             1, p, &res, err) < 0)
+		return -1;
+	if (PQntuples(res) != n) {
+		PQclear(res);
+		return etl_fail(err, "db_error", 0, NULL, "etl.files: %d file ids asked, %d given", n,
+		                PQntuples(res));
+	}
+	for (int i = 0; i < n; i++)
+		ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+	PQclear(res);
+	return 0;
+}
+
+/* COPY etl.files: one row per file, with its file_id. */
+static int copy_files(struct loader *ld, int from, int to, const long long *ids,
+                      struct etl_err *err)
+{
+	struct pgw_buf rows = {0};
+	int rc;
+
+	for (int i = from; i < to; i++) {
+		const struct file_state *f = &ld->b.f[i];
+		char num[5][24];
+
+		snprintf(num[0], 24, "%lld", ids[i - from]);
+		snprintf(num[1], 24, "%ld", f->e[E_RECORDS]);
+		snprintf(num[2], 24, "%ld", f->st == ST_LOADED ? f->nrows : 0L);
+		snprintf(num[3], 24, "%ld", f->e[E_REJECTED]);
+		pgw_buf_field(&rows, true, num[0]);
+		pgw_buf_field(&rows, false, ld->run_text);
+		pgw_buf_field(&rows, false, f->abspath);
+		pgw_buf_field(&rows, false, null_if_empty(f->field[F_SHA256]));
+		pgw_buf_field(&rows, false, f->year ? f->field[F_YEAR] : NULL);
+		pgw_buf_field(&rows, false, null_if_empty(f->field[F_DEPT]));
+		pgw_buf_field(&rows, false, f->kind ? f->field[F_KIND] : NULL);
+		pgw_buf_field(&rows, false, null_if_empty(f->field[F_STAGE]));
+		pgw_buf_field(&rows, false, null_if_empty(f->field[F_ENCODING]));
+		pgw_buf_field(&rows, false, status_name(f->st));
+		pgw_buf_field(&rows, false, num[1]);
+		pgw_buf_field(&rows, false, num[2]);
+		pgw_buf_field(&rows, false, num[3]);
+		pgw_buf_putc(&rows, '\n');
+	}
+	if (rows.oom)
+		rc = etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+	else
+		rc = pgw_copy_text(&ld->w,
+		                   "COPY etl.files (file_id, run_id, file_path, sha256, fiscal_year,"
+		                   " dept_code, table_kind, stage, encoding, status, rows_read,"
+		                   " rows_loaded, rows_rejected) FROM STDIN",
+		                   "", rows.p, rows.len, err);
+	pgw_buf_free(&rows);
+	return rc;
 }
 
 /* A department first met in a file: registered = false, default region. */
-static int register_department(struct loader *ld, struct etl_err *err)
+static int register_department(struct loader *ld, const struct file_state *f,
+                               struct etl_err *err)
 {
 	const struct etl_config *c = &ld->cfg;
-	const char *code = ld->f.field[F_DEPT], *name = ld->f.field[F_DEPT_NAME];
+	const char *code = f->field[F_DEPT], *name = f->field[F_DEPT_NAME];
 	char region[CONFIG_NAME_MAX * 3 + 3];
 	const char *const pr[] = {
 	    dept_region_code(c->province, c->city, c->district, region, sizeof(region)),
 	    c->province, c->city, c->district};
 	const char *const pd[] = {code, *name ? name : code, region, c->unit_type};
 
-	if (dept_find(&ld->reg, code))
-		return 0;
 	if (pgw_exec(&ld->w,
 	             "INSERT INTO core.dim_region (region_code, province, city, district)"
 	             " VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
@@ -879,183 +1212,301 @@ static int register_department(struct loader *ld, struct etl_err *err)
 	                4, pd, NULL, err);
 }
 
-/* Delete the facts of this table (and its projects for table 9). */
-static int delete_table(struct loader *ld, struct etl_err *err)
+static bool same_submission(const struct file_state *a, const struct file_state *b)
 {
-	const struct file_state *f = &ld->f;
-	const char *const p[] = {f->field[F_YEAR], f->field[F_DEPT], f->field[F_STAGE],
-	                         f->field[F_KIND]};
-
-	if (pgw_exec(&ld->w,
-	             "DELETE FROM core.fact_amount WHERE fiscal_year = $1 AND dept_code = $2"
-	             " AND stage = $3 AND table_kind = $4",
-	             4, p, NULL, err) < 0)
-		return -1;
-	if (f->kind != 9)
-		return 0;
-	if (pgw_exec(&ld->w,
-	             "DELETE FROM core.project_indicator WHERE fiscal_year = $1 AND dept_code = $2"
-	             " AND stage = $3",
-	             3, p, NULL, err) < 0)
-		return -1;
-	return pgw_exec(&ld->w,
-	                "DELETE FROM core.project WHERE fiscal_year = $1 AND dept_code = $2"
-	                " AND stage = $3",
-	                3, p, NULL, err);
-}
-
-/* COPY the facts, projects and indicators of the table, each row after file_id. */
-static int copy_table(struct loader *ld, const char *file_id, struct etl_err *err)
-{
-	struct file_state *f = &ld->f;
-	char prefix[32];
-
-	snprintf(prefix, sizeof(prefix), "%s", file_id);
-	if (pgw_rows_flush(&f->facts, err) < 0 || pgw_rows_flush(&f->projects, err) < 0 ||
-	    pgw_rows_flush(&f->indicators, err) < 0)
-		return -1;
-	if (f->facts.len + f->projects.len + f->indicators.len > FILE_BUF_MAX)
-		return etl_fail(err, "db_error", 0, NULL, "%s: table larger than %zu MB",
-		                f->field[F_PATH], FILE_BUF_MAX >> 20);
-	if (pgw_copy_text(&ld->w,
-	                  "COPY core.fact_amount (file_id, fiscal_year, dept_code, stage,"
-	                  " table_kind, row_role, code, label, measure, amount, line) FROM STDIN",
-	                  prefix, f->facts.buf, f->facts.len, err) < 0)
-		return -1;
-	if (pgw_copy_text(&ld->w,
-	                  "COPY core.project (file_id, fiscal_year, dept_code, stage, project_no,"
-	                  " project_name, supervisor, amount, goal, line) FROM STDIN",
-	                  prefix, f->projects.buf, f->projects.len, err) < 0)
-		return -1;
-	return pgw_copy_text(&ld->w,
-	                     "COPY core.project_indicator (file_id, fiscal_year, dept_code, stage,"
-	                     " project_no, indicator_no, level1, level2, level3, target_text,"
-	                     " target_operator, target_value, target_unit, line) FROM STDIN",
-	                     prefix, f->indicators.buf, f->indicators.len, err);
-}
-
-/* Remember this version as loaded and ask for a refresh of the marts. */
-static int mark_loaded(struct loader *ld, const char *file_id, struct etl_err *err)
-{
-	const struct file_state *f = &ld->f;
-	const char *const p[] = {f->field[F_YEAR], f->field[F_DEPT],   f->field[F_STAGE],
-	                         f->field[F_KIND], f->field[F_SHA256], file_id,
-	                         ld->run_text};
-
-	if (pgw_exec(&ld->w,
-	             "INSERT INTO etl.loaded_tables (fiscal_year, dept_code, stage, table_kind,"
-	             " sha256, file_id, run_id) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-	             " ON CONFLICT (fiscal_year, dept_code, stage, table_kind) DO UPDATE SET"
-	             " sha256 = EXCLUDED.sha256, file_id = EXCLUDED.file_id,"
-	             " run_id = EXCLUDED.run_id, loaded_at = now()",
-	             7, p, NULL, err) < 0)
-		return -1;
-	if (pgw_exec(&ld->w,
-	             "INSERT INTO core.dim_fiscal_year (fiscal_year) VALUES ($1)"
-	             " ON CONFLICT DO NOTHING",
-	             1, p, NULL, err) < 0)
-		return -1;
-	return pgw_mark_refresh(&ld->w, "load", err);
+	return strcmp(a->field[F_YEAR], b->field[F_YEAR]) == 0 &&
+	       strcmp(a->field[F_DEPT], b->field[F_DEPT]) == 0 &&
+	       strcmp(a->field[F_STAGE], b->field[F_STAGE]) == 0;
 }
 
 /*
- * The file's one transaction: its etl.files row and rejects, and when it
- * loads, the replacement of its table.  Rolls back on any failure.
+ * The replaced tables of one (year, department, stage), whose first loaded
+ * file is files[first]: delete their facts (and projects for table 9), and
+ * record the new versions in etl.loaded_tables.  Set-based: one statement
+ * for all the group's tables.
  */
-static int write_file(struct loader *ld, enum file_status st, const long e[E_STATUS],
-                      struct etl_err *err)
+static int replace_group(struct loader *ld, int first, int to, const long long *ids, int from,
+                         struct etl_err *err)
 {
-	char id[24];
-	int rc = pgw_begin(&ld->w, err);
+	const struct file_state *g = &ld->b.f[first];
+	struct pgw_buf kinds = {0}, shas = {0}, fids = {0};
+	bool any = false, has9 = false;
+	int rc = 0;
 
-	if (rc == 0)
-		rc = insert_file_row(ld, st, e, id, err);
-	if (rc == 0 && st == ST_LOADED) {
-		rc = register_department(ld, err);
+	pgw_buf_putc(&kinds, '{');
+	pgw_buf_putc(&shas, '{');
+	pgw_buf_putc(&fids, '{');
+	for (int i = first; i < to; i++) {
+		const struct file_state *f = &ld->b.f[i];
+		char num[24];
+
+		if (f->st != ST_LOADED || !same_submission(f, g))
+			continue;
+		snprintf(num, sizeof(num), "%lld", ids[i - from]);
+		pgw_buf_array_elem(&kinds, !any, f->field[F_KIND]);
+		pgw_buf_array_elem(&shas, !any, f->field[F_SHA256]);
+		pgw_buf_array_elem(&fids, !any, num);
+		any = true;
+		has9 |= f->kind == 9;
+	}
+	pgw_buf_putc(&kinds, '}');
+	pgw_buf_putc(&shas, '}');
+	pgw_buf_putc(&fids, '}');
+	if (kinds.oom || shas.oom || fids.oom)
+		rc = etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+	else {
+		const char *const p[] = {g->field[F_YEAR], g->field[F_DEPT], g->field[F_STAGE],
+		                         kinds.p,          shas.p,           fids.p,
+		                         ld->run_text};
+
+		rc = pgw_exec(&ld->w,
+		              "DELETE FROM core.fact_amount WHERE fiscal_year = $1 AND dept_code = $2"
+		              " AND stage = $3 AND table_kind = ANY ($4::smallint[])",
+		              4, p, NULL, err);
+		if (rc == 0 && has9)
+			rc = pgw_exec(&ld->w,
+			              "DELETE FROM core.project_indicator WHERE fiscal_year = $1"
+			              " AND dept_code = $2 AND stage = $3",
+			              3, p, NULL, err);
+		if (rc == 0 && has9)
+			rc = pgw_exec(&ld->w,
+			              "DELETE FROM core.project WHERE fiscal_year = $1 AND dept_code = $2"
+			              " AND stage = $3",
+			              3, p, NULL, err);
 		if (rc == 0)
-			rc = delete_table(ld, err);
+			rc = pgw_exec(
+			    &ld->w,
+			    "INSERT INTO etl.loaded_tables (fiscal_year, dept_code, stage, table_kind,"
+			    " sha256, file_id, run_id)"
+			    " SELECT $1, $2, $3, k, s, f, $7"
+			    " FROM unnest($4::smallint[], $5::text[], $6::bigint[]) AS t (k, s, f)"
+			    " ON CONFLICT (fiscal_year, dept_code, stage, table_kind) DO UPDATE SET"
+			    " sha256 = EXCLUDED.sha256, file_id = EXCLUDED.file_id,"
+			    " run_id = EXCLUDED.run_id, loaded_at = now()",
+			    7, p, NULL, err);
+	}
+	pgw_buf_free(&kinds);
+	pgw_buf_free(&shas);
+	pgw_buf_free(&fids);
+	return rc;
+}
+
+/* One COPY stream of the loaded files' rows of one kind, each after its file_id. */
+static int copy_rows(struct loader *ld, int which, const char *sql, int from, int to,
+                     const long long *ids, struct etl_err *err)
+{
+	struct pgw_buf *rows = batch_rows(&ld->b, which);
+	struct pgw_copy c;
+	bool any = false;
+
+	for (int i = from; i < to && !any; i++) {
+		size_t *at = file_range(&ld->b.f[i], which);
+
+		any = ld->b.f[i].st == ST_LOADED && at[1] > at[0];
+	}
+	if (!any)
+		return 0;
+	if (pgw_copy_begin(&c, &ld->w, sql, err) < 0)
+		return -1;
+	for (int i = from; i < to; i++) {
+		struct file_state *f = &ld->b.f[i];
+		size_t *at = file_range(f, which);
+		char prefix[24];
+
+		if (f->st != ST_LOADED || at[1] == at[0])
+			continue;
+		if (at[1] - at[0] > FILE_BUF_MAX) {
+			etl_fail(err, "db_error", 0, NULL, "%s: table larger than %zu MB",
+			         f->field[F_PATH], FILE_BUF_MAX >> 20);
+			{
+			struct etl_err ignored;
+
+			pgw_copy_end(&c, "load failed", &ignored);
+			}
+			return -1;
+		}
+		snprintf(prefix, sizeof(prefix), "%lld", ids[i - from]);
+		if (pgw_copy_lines(&c, prefix, rows->p + at[0], at[1] - at[0], err) < 0) {
+			struct etl_err ignored;
+
+			pgw_copy_end(&c, "load failed", &ignored);
+			return -1;
+		}
+	}
+	return pgw_copy_end(&c, NULL, err);
+}
+
+/* COPY the rejects of files [from, to) and, when asked, the batch's checks. */
+static int copy_rejects_checks(struct loader *ld, int from, int to, bool checks,
+                               struct etl_err *err)
+{
+	struct pgw_copy c;
+	bool any = false;
+
+	for (int i = from; i < to && !any; i++)
+		any = ld->b.f[i].rejects.len > 0;
+	if (any) {
+		if (pgw_copy_begin(&c, &ld->w,
+		                   "COPY etl.rejects (run_id, file_path, line, column_name, raw_value,"
+		                   " reason, message) FROM STDIN",
+		                   err) < 0)
+			return -1;
+		for (int i = from; i < to; i++) {
+			const struct pgw_buf *r = &ld->b.f[i].rejects;
+
+			if (r->len && pgw_copy_lines(&c, ld->run_text, r->p, r->len, err) < 0) {
+				struct etl_err ignored;
+
+				pgw_copy_end(&c, "load failed", &ignored);
+				return -1;
+			}
+		}
+		if (pgw_copy_end(&c, NULL, err) < 0)
+			return -1;
+	}
+	if (!checks || ld->b.checks.len == 0)
+		return 0;
+	return pgw_copy_text(&ld->w,
+	                     "COPY etl.checks (run_id, fiscal_year, dept_code, table_kind, check_name,"
+	                     " subject, expected, actual, passed, message) FROM STDIN",
+	                     ld->run_text, ld->b.checks.p, ld->b.checks.len, err);
+}
+
+/*
+ * One transaction for files [from, to) of the batch (and its checks when
+ * asked): their etl.files rows and rejects, and for each loaded file the
+ * replacement of its table.  Rolls back on any failure.
+ */
+static int write_files(struct loader *ld, int from, int to, bool checks, struct etl_err *err)
+{
+	struct batch *b = &ld->b;
+	long long *ids = calloc((size_t)(to - from) + 1, sizeof(long long));
+	bool loaded = false;
+	int rc = ids ? pgw_begin(&ld->w, err) : etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+
+	if (rc == 0 && to > from)
+		rc = file_ids(ld, to - from, ids, err);
+	if (rc == 0 && to > from)
+		rc = copy_files(ld, from, to, ids, err);
+	for (int i = from; rc == 0 && i < to; i++) {
+		const struct file_state *f = &b->f[i];
+		bool first = true;
+
+		if (f->st != ST_LOADED)
+			continue;
+		loaded = true;
+		for (int j = from; j < i && first; j++)
+			first = !(b->f[j].st == ST_LOADED && same_submission(&b->f[j], f));
+		if (!first)
+			continue;
+		if (!dept_find(&ld->reg, f->field[F_DEPT]))
+			rc = register_department(ld, f, err);
 		if (rc == 0)
-			rc = copy_table(ld, id, err);
-		if (rc == 0)
-			rc = mark_loaded(ld, id, err);
+			rc = replace_group(ld, i, to, ids, from, err);
 	}
 	if (rc == 0)
-		rc = copy_rejects(ld, err);
+		rc = copy_rows(ld, 0,
+		               "COPY core.fact_amount (file_id, fiscal_year, dept_code, stage,"
+		               " table_kind, row_role, code, label, measure, amount, line) FROM STDIN",
+		               from, to, ids, err);
+	if (rc == 0)
+		rc = copy_rows(ld, 1,
+		               "COPY core.project (file_id, fiscal_year, dept_code, stage, project_no,"
+		               " project_name, supervisor, amount, goal, line) FROM STDIN",
+		               from, to, ids, err);
+	if (rc == 0)
+		rc = copy_rows(ld, 2,
+		               "COPY core.project_indicator (file_id, fiscal_year, dept_code, stage,"
+		               " project_no, indicator_no, level1, level2, level3, target_text,"
+		               " target_operator, target_value, target_unit, line) FROM STDIN",
+		               from, to, ids, err);
+	if (rc == 0 && loaded) {
+		struct pgw_buf years = {0};
+		bool first = true;
+
+		pgw_buf_putc(&years, '{');
+		for (int i = from; i < to; i++) {
+			bool seen = false;
+
+			if (b->f[i].st != ST_LOADED)
+				continue;
+			for (int j = from; j < i && !seen; j++)
+				seen = b->f[j].st == ST_LOADED && b->f[j].year == b->f[i].year;
+			if (!seen)
+				pgw_buf_array_elem(&years, first, b->f[i].field[F_YEAR]);
+			first = first && seen;
+		}
+		pgw_buf_putc(&years, '}');
+		rc = years.oom ? etl_fail(err, "out_of_memory", 0, NULL, "out of memory")
+		               : pgw_exec(&ld->w,
+		                          "INSERT INTO core.dim_fiscal_year (fiscal_year)"
+		                          " SELECT unnest($1::smallint[]) ON CONFLICT DO NOTHING",
+		                          1, (const char *const[]){years.p}, NULL, err);
+		pgw_buf_free(&years);
+	}
+	if (rc == 0)
+		rc = copy_rejects_checks(ld, from, to, checks, err);
+	/* once a run: the flag stays until the run's refresh clears it */
+	if (rc == 0 && loaded && !ld->refresh_marked)
+		rc = pgw_mark_refresh(&ld->w, "load", err);
 	if (rc == 0 && got_signal)
 		rc = etl_fail(err, "interrupted", 0, NULL, "interrupted");
 	if (rc == 0)
 		rc = pgw_commit(&ld->w, err);
 	if (rc < 0)
 		pgw_rollback(&ld->w);
+	else if (loaded)
+		ld->refresh_marked = true;
+	free(ids);
 	return rc;
 }
 
-/* Write the file, turning a refused value into a rejected table. */
-static int store_file(struct loader *ld, enum file_status *st, const long e[E_STATUS])
+/*
+ * Write the batch.  When the server refuses a value of some table (db_data),
+ * the batch is written again one table per transaction, and the table it
+ * refused is rejected while the run goes on.
+ */
+static int flush_batch(struct loader *ld)
 {
+	struct batch *b = &ld->b;
 	struct etl_err err;
 
-	etl_err_clear(&err);
-	if (write_file(ld, *st, e, &err) == 0)
+	if (b->n == 0 && b->checks.len == 0)
 		return 0;
-	if (got_signal || strcmp(err.reason, "db_data") != 0)
-		return db_fail(ld, &err);
-	/* the server refused a value: the table is rejected, the run goes on */
-	add_reject(ld, "0", "", "load_failed", err.message, "");
-	*st = ST_REJECTED;
 	etl_err_clear(&err);
-	if (write_file(ld, *st, e, &err) < 0)
-		return db_fail(ld, &err);
-	return 0;
-}
-
-static void count_file(struct loader *ld, enum file_status st, const long e[E_STATUS])
-{
-	struct counts *n = &ld->n;
-
-	n->files_seen++;
-	n->rows_read += e[E_RECORDS];
-	n->rows_rejected += e[E_REJECTED];
-	if (st == ST_LOADED) {
-		n->files_loaded++;
-		n->rows_loaded += ld->f.nrows;
-	} else if (st == ST_UNCHANGED) {
-		n->files_unchanged++;
-	} else {
-		n->files_rejected++;
-		ld->any_reject = true;
-	}
-	if (e[E_REJECTED] > 0)
-		ld->any_reject = true;
-}
-
-static int on_end(struct loader *ld, const struct stream_rec *r)
-{
-	struct file_state *f = &ld->f;
-	long e[E_STATUS];
-	enum file_status st;
-	char sha[80] = "";
-	struct etl_err err;
-
-	if (read_end(ld, r, e) < 0)
-		return -1;
-	st = decide(ld, r->field[E_STATUS]);
-	if (!ld->o->dry_run && st == ST_LOADED && !ld->o->force) {
-		if (loaded_sha(ld, sha, sizeof(sha), &err) < 0)
+	if (write_files(ld, 0, b->n, true, &err) < 0) {
+		if (got_signal || strcmp(err.reason, "db_data") != 0) {
+			ld->db_broken = true;
 			return db_fail(ld, &err);
-		if (*sha && strcmp(sha, f->field[F_SHA256]) == 0)
-			st = ST_UNCHANGED;
+		}
+		etl_err_clear(&err);
+		if (write_files(ld, 0, 0, true, &err) < 0) {
+			ld->db_broken = true;
+			return db_fail(ld, &err);
+		}
+		for (int i = 0; i < b->n; i++) {
+			struct file_state *f = &b->f[i];
+
+			etl_err_clear(&err);
+			if (write_files(ld, i, i + 1, false, &err) == 0)
+				continue;
+			if (got_signal || strcmp(err.reason, "db_data") != 0) {
+				ld->db_broken = true;
+				return db_fail(ld, &err);
+			}
+			/* the server refused a value: the table is rejected, the run goes on */
+			add_reject(ld, f, "0", "", "load_failed", err.message, "");
+			f->st = ST_REJECTED;
+			etl_err_clear(&err);
+			if (f->rejects.oom || write_files(ld, i, i + 1, false, &err) < 0) {
+				ld->db_broken = true;
+				return db_fail(ld, &err);
+			}
+		}
 	}
-	if (!ld->o->dry_run && store_file(ld, &st, e) < 0)
-		return -1;
-	count_file(ld, st, e);
-	if (st == ST_LOADED)
-		runlog_info("%s %s: table %d of %d/%s (%ld rows)",
-		            ld->o->dry_run ? "would load" : "loaded", f->field[F_PATH], f->kind,
-		            f->year, f->field[F_DEPT], f->nrows);
-	else if (st == ST_UNCHANGED)
-		runlog_info("unchanged %s", f->field[F_PATH]);
-	file_free(f);
+	for (int i = 0; i < b->n; i++)
+		file_done(ld, &b->f[i]);
+	batch_clear(b);
 	return 0;
 }
 
@@ -1129,6 +1580,9 @@ static void read_stream(struct loader *ld, FILE *in)
 		ld->stream_broken = true;
 		stop_run(ld, EX_SOFTWARE, "stream: %s", "empty input (no S header)");
 	}
+	/* the tables read whole before a stop are written, as one by one they would have been */
+	if (!got_signal && !ld->db_broken && !ld->o->dry_run && ld->connected)
+		flush_batch(ld);
 	stream_reader_free(&rd);
 }
 
@@ -1179,11 +1633,15 @@ static char **normalize_argv(const struct opts *o, char *argv[5])
 	return argv;
 }
 
-/* Start extract and normalize; returns 0, or -1 (exit 70). */
-static int pipeline_start(struct pipeline *p, const struct opts *o)
+/*
+ * Start extract and normalize; returns 0, or -1 (exit 70).  listfd >= 0:
+ * extract reads its files from it (NUL-terminated paths, --files0-from -)
+ * instead of the PATHs.
+ */
+static int pipeline_start(struct pipeline *p, const struct opts *o, int listfd)
 {
-	int a[2], b[2];
-	char **xargv = calloc((size_t)o->npaths + 3, sizeof(char *));
+	int a[2], b[2], n = 0;
+	char **xargv = calloc((size_t)o->npaths + 6, sizeof(char *));
 
 	memset(p, 0, sizeof(*p));
 	if (!xargv || pipe(a) < 0) {
@@ -1196,15 +1654,27 @@ static int pipeline_start(struct pipeline *p, const struct opts *o)
 		free(xargv);
 		return -1;
 	}
-	xargv[0] = (char *)"extract";
-	xargv[1] = (char *)"--";
-	memcpy(xargv + 2, o->paths, (size_t)o->npaths * sizeof(char *));
+	/* room for a submission or two ahead of the reader */
+	fcntl(a[1], F_SETPIPE_SZ, 1 << 20);
+	fcntl(b[1], F_SETPIPE_SZ, 1 << 20);
+	xargv[n++] = (char *)"extract";
+	if (o->config_dir_opt) {
+		xargv[n++] = (char *)"--config-dir";
+		xargv[n++] = (char *)o->config_dir_opt;
+	}
+	if (listfd >= 0) {
+		xargv[n++] = (char *)"--files0-from";
+		xargv[n++] = (char *)"-";
+	} else {
+		xargv[n++] = (char *)"--";
+		memcpy(xargv + n, o->paths, (size_t)o->npaths * sizeof(char *));
+	}
 	fflush(NULL);
 	if ((p->pid[0] = fork()) == 0) {
 		close(a[0]);
 		close(b[0]);
 		close(b[1]);
-		exec_child(o->bindir, "extract", xargv, -1, a[1], -1);
+		exec_child(o->bindir, "extract", xargv, listfd, a[1], -1);
 	}
 	if (p->pid[0] > 0 && (p->pid[1] = fork()) == 0) {
 		char *nargv[5];
@@ -1521,6 +1991,7 @@ static void summary(const struct loader *ld, int code)
 static void loader_free(struct loader *ld)
 {
 	file_free(&ld->f);
+	batch_free(&ld->b);
 	for (int i = 0; i < ld->nlisted_checks; i++)
 		free(ld->listed_checks[i]);
 	for (int i = 0; i < ld->nunregistered; i++)
@@ -1604,6 +2075,551 @@ static int sync_reference(struct loader *ld)
 	return 0;
 }
 
+/* Progress on stderr, when it is a terminal ---------------------------------------- */
+
+static struct {
+	bool draw;  /* this process draws the bar */
+	bool tty;   /* stderr is a terminal: clear the bar before other lines */
+	long total_files;
+	long long total_bytes;
+	long files;
+	long long rows, bytes;
+	double start, last;
+} prog;
+
+static void progress_show(bool final)
+{
+	double now = now_seconds(), el, frac, mbs;
+	char bar[24], eta[32] = "--:--";
+	int k;
+
+	if (!prog.draw || (!final && now - prog.last < 0.25))
+		return;
+	prog.last = now;
+	el = now - prog.start;
+	mbs = el > 0 ? (double)prog.bytes / 1e6 / el : 0;
+	frac = prog.total_bytes > 0   ? (double)prog.bytes / (double)prog.total_bytes
+	       : prog.total_files > 0 ? (double)prog.files / (double)prog.total_files
+	                              : 0;
+	if (frac > 1)
+		frac = 1;
+	if (frac > 0.001 && prog.total_files > 0) {
+		long s = (long)(el / frac - el + 0.5);
+
+		snprintf(eta, sizeof(eta), "%ld:%02ld", s / 60, s % 60);
+	}
+	k = (int)(frac * 20);
+	for (int i = 0; i < 20; i++)
+		bar[i] = i < k ? '#' : '.';
+	bar[20] = '\0';
+	if (prog.total_files > 0)
+		fprintf(stderr, "\r[%s] %ld/%ld files, %lld rows, %.1f MB/s, ETA %s\033[K", bar,
+		        prog.files, prog.total_files, prog.rows, mbs, final ? "0:00" : eta);
+	else
+		fprintf(stderr, "\r%ld files, %lld rows, %.1f MB/s\033[K", prog.files, prog.rows, mbs);
+	if (final)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+/* Before a line of our own on stderr: take the bar away (it comes back). */
+static void progress_clear(void)
+{
+	if (prog.tty)
+		fputs("\r\033[K", stderr);
+}
+
+static bool progress_tty(void)
+{
+	return prog.tty;
+}
+
+static void progress_add(long files, long long rows, long long bytes)
+{
+	prog.files += files;
+	prog.rows += rows;
+	prog.bytes += bytes;
+	progress_show(false);
+}
+
+/* The table files of the PATHs, as extract finds them ------------------------------- */
+
+struct tfile {
+	char *path;
+	long long bytes;
+	char key[80]; /* "<year>/<dept>" of the <year>/<dept>/ layout, "" outside it */
+	const char *dept;
+	int worker;
+};
+
+struct filelist {
+	struct tfile *v;
+	size_t n, cap;
+};
+
+static bool table_file_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 4 && strcasecmp(name + n - 4, ".csv") == 0) ||
+	       (n > 7 && strcasecmp(name + n - 7, ".csv.gz") == 0);
+}
+
+static int list_add_file(struct filelist *l, const char *path, long long bytes)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 1024;
+		struct tfile *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	memset(&l->v[l->n], 0, sizeof(l->v[0]));
+	if (!(l->v[l->n].path = strdup(path)))
+		return -1;
+	l->v[l->n++].bytes = bytes;
+	return 0;
+}
+
+/* extract's collect(): a file as given, a folder's .csv and .csv.gz recursively. */
+static int list_files(struct filelist *l, const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return list_add_file(l, path, (long long)st.st_size);
+	if (!(d = opendir(path)))
+		return -1;
+	while ((de = readdir(d))) {
+		char child[PATH_MAX];
+		struct stat cs;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(child, sizeof(child), "%s/%s", path, de->d_name);
+		if (stat(child, &cs) < 0)
+			continue;
+		if (S_ISDIR(cs.st_mode))
+			list_files(l, child);
+		else if (table_file_name(de->d_name) && list_add_file(l, child, (long long)cs.st_size) < 0) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+static int cmp_tfile(const void *a, const void *b)
+{
+	return strcmp(((const struct tfile *)a)->path, ((const struct tfile *)b)->path);
+}
+
+static void filelist_free(struct filelist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].path);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Every table file of the PATHs in extract's order; 66 when a PATH has none. */
+static int enumerate(const struct opts *o, struct filelist *l)
+{
+	for (int i = 0; i < o->npaths; i++) {
+		size_t before = l->n;
+
+		if (list_files(l, o->paths[i]) < 0) {
+			fprintf(stderr, "load: %s: %s\n", o->paths[i], strerror(errno));
+			return EX_NOINPUT;
+		}
+		if (l->n == before) {
+			fprintf(stderr, "load: %s: no .csv or .csv.gz file\n", o->paths[i]);
+			return EX_NOINPUT;
+		}
+	}
+	if (l->n)
+		qsort(l->v, l->n, sizeof(l->v[0]), cmp_tfile);
+	return 0;
+}
+
+/* extract's folder_identity(): "<year>/<dept>" when the file sits in that layout. */
+static void layout_key(struct tfile *t)
+{
+	char abs[PATH_MAX], *slash, *dept, *year;
+
+	t->key[0] = '\0';
+	if (!realpath(t->path, abs))
+		snprintf(abs, sizeof(abs), "%s", t->path);
+	if (!(slash = strrchr(abs, '/')))
+		return;
+	*slash = '\0';
+	if (!(dept = strrchr(abs, '/')))
+		return;
+	*dept++ = '\0';
+	year = strrchr(abs, '/');
+	year = year ? year + 1 : abs;
+	if (strlen(year) != 4 || strspn(year, "0123456789") != 4 || !*dept ||
+	    strspn(dept, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-") !=
+	        strlen(dept) ||
+	    atoi(year) < 1990 || atoi(year) > 2100 || strlen(dept) > 60)
+		return;
+	snprintf(t->key, sizeof(t->key), "%s/%s", year, dept);
+	t->dept = t->key + 5;
+}
+
+struct deptload {
+	const char *dept;
+	long long bytes;
+	int worker;
+};
+
+static int cmp_dept(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int cmp_load(const void *a, const void *b)
+{
+	const struct deptload *x = a, *y = b;
+
+	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : strcmp(x->dept, y->dept);
+}
+
+static int cmp_str_p(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Split the files between n workers by department (every year of a
+ * department goes to one worker, so no table, and no first registration of a
+ * department, is written by two), balancing bytes.  false when the files do
+ * not allow it: a file outside <year>/<dept>/, or one submission folder met
+ * in two places (one pipeline keeps the order then).
+ */
+static bool split_files(struct filelist *l, int n)
+{
+	const char **keys = calloc(l->n + 1, sizeof(char *));
+	struct deptload *d = calloc(l->n + 1, sizeof(*d));
+	long long *load = calloc((size_t)n, sizeof(long long));
+	size_t nk = 0, nd = 0;
+	bool ok = keys && d && load;
+
+	for (size_t i = 0; ok && i < l->n; i++) {
+		layout_key(&l->v[i]);
+		if (!l->v[i].key[0])
+			ok = false;
+		else if (i == 0 || strcmp(l->v[i].key, l->v[i - 1].key) != 0)
+			keys[nk++] = l->v[i].key; /* one per run of a submission */
+	}
+	if (ok && nk) {
+		qsort(keys, nk, sizeof(char *), cmp_str_p);
+		for (size_t i = 1; ok && i < nk; i++)
+			ok = strcmp(keys[i], keys[i - 1]) != 0;
+	}
+	if (ok) {
+		/* departments and their bytes, biggest first to the least loaded worker */
+		const char **dv = keys;
+
+		for (size_t i = 0; i < l->n; i++)
+			dv[i] = l->v[i].dept;
+		qsort(dv, l->n, sizeof(char *), cmp_dept);
+		for (size_t i = 0; i < l->n; i++)
+			if (nd == 0 || strcmp(d[nd - 1].dept, dv[i]) != 0)
+				d[nd++].dept = dv[i];
+		for (size_t i = 0; i < l->n; i++) {
+			struct deptload key = {l->v[i].dept, 0, 0}, *hit;
+
+			hit = bsearch(&key.dept, d, nd, sizeof(*d), cmp_dept);
+			if (hit)
+				hit->bytes += l->v[i].bytes;
+		}
+		qsort(d, nd, sizeof(*d), cmp_load);
+		for (size_t i = 0; i < nd; i++) {
+			int best = 0;
+
+			for (int w = 1; w < n; w++)
+				if (load[w] < load[best])
+					best = w;
+			d[i].worker = best;
+			load[best] += d[i].bytes;
+		}
+		qsort(d, nd, sizeof(*d), cmp_dept);
+		for (size_t i = 0; i < l->n; i++) {
+			struct deptload *hit = bsearch(&l->v[i].dept, d, nd, sizeof(*d), cmp_dept);
+
+			l->v[i].worker = hit ? hit->worker : 0;
+		}
+	}
+	free(keys);
+	free(d);
+	free(load);
+	return ok;
+}
+
+/* Workers: --jobs N ------------------------------------------------------------------ */
+
+/* A line to the parent (workers only); lines are short, writes whole. */
+static void tell_parent(const struct loader *ld, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void tell_parent(const struct loader *ld, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	if (ld->msgfd < 0)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	for (int i = 0; i < n; i++)
+		if (line[i] == '\n')
+			line[i] = ' ';
+	line[n++] = '\n';
+	for (int off = 0; off < n;) {
+		ssize_t w = write(ld->msgfd, line + off, (size_t)(n - off));
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		off += (int)w;
+	}
+}
+
+/* A worker: its own connection, extract | normalize over its files, batches. */
+static int worker_run(struct loader *ld, int listfd)
+{
+	const char *dsn;
+	struct etl_err err;
+	struct pipeline p;
+	int child[2] = {0, 0}, code;
+
+	/*
+	 * The parent's connection is not ours: its socket is closed here (so
+	 * that the parent's session ends with the parent, and its lock with it)
+	 * and its PGconn is never used.
+	 */
+	if (ld->w.conn && PQsocket(ld->w.conn) >= 0)
+		close(PQsocket(ld->w.conn));
+	ld->w.conn = NULL;
+	ld->connected = false;
+	cancel_handle = NULL;
+	prog.draw = false;
+	etl_err_clear(&err);
+	config_resolve_dsn(ld->o->dsn, getenv, &ld->cfg, &dsn);
+	if (pgw_connect(&ld->w, dsn, &err) < 0) {
+		runlog_error("worker: database unavailable: %s", err.message);
+		return EX_UNAVAILABLE;
+	}
+	ld->connected = true;
+	cancel_handle = PQgetCancel(ld->w.conn);
+	ld->started = true;
+	if (pipeline_start(&p, ld->o, listfd) < 0) {
+		int ignored[2];
+
+		stop_run(ld, EX_OSERR, "cannot start extract | normalize: %s", strerror(errno));
+		pipeline_wait(&p, true, ignored);
+		return ld->fatal;
+	}
+	read_stream(ld, p.out);
+	pipeline_wait(&p, got_signal || ld->fatal, child);
+	code = merge_codes(ld, child);
+	if (got_signal)
+		code = EX_INTERRUPTED_BASE + got_signal;
+	for (int i = 0; i < ld->nlisted_checks; i++)
+		tell_parent(ld, "K %s", ld->listed_checks[i]);
+	for (int i = 0; i < ld->nunregistered; i++)
+		tell_parent(ld, "U %s", ld->unregistered[i]);
+	tell_parent(ld, "N %ld %ld %ld %ld %lld %lld %lld %ld %d", ld->n.files_seen,
+	            ld->n.files_loaded, ld->n.files_unchanged, ld->n.files_rejected, ld->n.rows_read,
+	            ld->n.rows_loaded, ld->n.rows_rejected, ld->n.checks_failed, ld->any_reject);
+	return code;
+}
+
+/* A worker's message: progress, a failed check or unregistered name, its counts. */
+static void on_message(struct loader *ld, char *line)
+{
+	struct counts c;
+	int any = 0;
+
+	if (line[0] == 'P') {
+		long f = 0;
+		long long r = 0, b = 0;
+
+		if (sscanf(line + 1, "%ld %lld %lld", &f, &r, &b) == 3)
+			progress_add(f, r, b);
+	} else if (line[0] == 'K' && line[1] == ' ') {
+		list_add(ld->listed_checks, &ld->nlisted_checks, line + 2);
+	} else if (line[0] == 'U' && line[1] == ' ') {
+		if (!list_has(ld->unregistered, ld->nunregistered, line + 2))
+			list_add(ld->unregistered, &ld->nunregistered, line + 2);
+	} else if (line[0] == 'N' &&
+	           sscanf(line + 1, "%ld %ld %ld %ld %lld %lld %lld %ld %d", &c.files_seen,
+	                  &c.files_loaded, &c.files_unchanged, &c.files_rejected, &c.rows_read,
+	                  &c.rows_loaded, &c.rows_rejected, &c.checks_failed, &any) == 9) {
+		ld->n.files_seen += c.files_seen;
+		ld->n.files_loaded += c.files_loaded;
+		ld->n.files_unchanged += c.files_unchanged;
+		ld->n.files_rejected += c.files_rejected;
+		ld->n.rows_read += c.rows_read;
+		ld->n.rows_loaded += c.rows_loaded;
+		ld->n.rows_rejected += c.rows_rejected;
+		ld->n.checks_failed += c.checks_failed;
+		ld->any_reject |= any != 0;
+	}
+}
+
+struct worker {
+	pid_t pid;
+	int fd;          /* messages, -1 at their end */
+	char buf[4096];
+	size_t len;
+	int code;
+};
+
+/*
+ * --jobs N: N workers over disjoint departments, each with its own
+ * extract | normalize and its own connection; this process keeps the run
+ * (its row, the lock, the refresh) and adds up their counts.
+ */
+static int run_workers(struct loader *ld, struct filelist *l, int n)
+{
+	struct worker *w = calloc((size_t)n, sizeof(*w));
+	int code = 0, fatal = 0, stopped = 0;
+	bool killed = false;
+
+	if (!w)
+		return stop_run(ld, EX_OSERR, "%s", "out of memory"), ld->fatal;
+	ld->started = true;
+	for (int k = 0; k < n; k++) {
+		FILE *list = tmpfile();
+		int fds[2];
+
+		w[k].fd = -1;
+		if (!list || pipe(fds) < 0) {
+			if (list)
+				fclose(list);
+			stop_run(ld, EX_OSERR, "cannot start worker %d: %s", k + 1, strerror(errno));
+			break;
+		}
+		for (size_t i = 0; i < l->n; i++)
+			if (l->v[i].worker == k)
+				fwrite(l->v[i].path, 1, strlen(l->v[i].path) + 1, list);
+		fflush(list);
+		rewind(list);
+		fflush(NULL);
+		w[k].pid = fork();
+		if (w[k].pid == 0) {
+			/* a worker does not outlive the run (kill -9 of load stops it too) */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() == 1)
+				_exit(EX_INTERRUPTED_BASE + SIGTERM);
+			close(fds[0]);
+			for (int j = 0; j < k; j++)
+				if (w[j].fd >= 0)
+					close(w[j].fd);
+			ld->msgfd = fds[1];
+			_exit(worker_run(ld, fileno(list)));
+		}
+		fclose(list);
+		close(fds[1]);
+		if (w[k].pid < 0) {
+			close(fds[0]);
+			stop_run(ld, EX_OSERR, "cannot start worker %d: %s", k + 1, strerror(errno));
+			break;
+		}
+		w[k].fd = fds[0];
+	}
+	for (;;) {
+		struct pollfd pf[64];
+		int map[64], np = 0;
+
+		if ((got_signal || ld->fatal || fatal) && !killed) {
+			for (int k = 0; k < n; k++)
+				if (w[k].pid > 0)
+					kill(w[k].pid, SIGTERM);
+			killed = true;
+		}
+		for (int k = 0; k < n && np < 64; k++)
+			if (w[k].fd >= 0) {
+				pf[np].fd = w[k].fd;
+				pf[np].events = POLLIN;
+				map[np++] = k;
+			}
+		if (np == 0)
+			break;
+		if (poll(pf, (nfds_t)np, 250) < 0 && errno != EINTR)
+			break;
+		progress_show(false);
+		for (int i = 0; i < np; i++) {
+			struct worker *x = &w[map[i]];
+			ssize_t r;
+			char *nl;
+
+			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			r = read(x->fd, x->buf + x->len, sizeof(x->buf) - 1 - x->len);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				int status = 0;
+
+				close(x->fd);
+				x->fd = -1;
+				while (waitpid(x->pid, &status, 0) < 0 && errno == EINTR)
+					;
+				x->pid = 0;
+				x->code = WIFEXITED(status) ? WEXITSTATUS(status)
+				          : WIFSIGNALED(status) ? EX_INTERRUPTED_BASE + WTERMSIG(status)
+				                                : EX_SOFTWARE;
+				/* the first worker that fails stops the others */
+				if (x->code != EX_OK && x->code != EX_DATAERR && !fatal && !killed)
+					fatal = x->code;
+				stopped++;
+				continue;
+			}
+			x->len += (size_t)r;
+			x->buf[x->len] = '\0';
+			while ((nl = memchr(x->buf, '\n', x->len))) {
+				*nl = '\0';
+				on_message(ld, x->buf);
+				x->len -= (size_t)(nl + 1 - x->buf);
+				memmove(x->buf, nl + 1, x->len);
+			}
+			if (x->len == sizeof(x->buf) - 1)
+				x->len = 0; /* a line too long: dropped */
+		}
+	}
+	for (int k = 0; k < n; k++)
+		if (w[k].code == EX_DATAERR)
+			ld->any_reject = true;
+	free(w);
+	(void)stopped;
+	if (ld->fatal)
+		code = ld->fatal;
+	else if (fatal)
+		code = fatal;
+	else
+		code = ld->any_reject ? EX_DATAERR : EX_OK;
+	if (fatal && !ld->fatal)
+		ld->fatal = fatal;
+	return code;
+}
+
 /* Read the stream from the pipeline or stdin, then collect the children. */
 static int run_stream(struct loader *ld)
 {
@@ -1615,7 +2631,7 @@ static int run_stream(struct loader *ld)
 		read_stream(ld, stdin);
 		return merge_codes(ld, child);
 	}
-	if (pipeline_start(&p, ld->o) < 0) {
+	if (pipeline_start(&p, ld->o, -1) < 0) {
 		int ignored[2];
 
 		stop_run(ld, EX_OSERR, "cannot start extract | normalize: %s", strerror(errno));
@@ -1628,6 +2644,43 @@ static int run_stream(struct loader *ld)
 	return merge_codes(ld, child);
 }
 
+/*
+ * The input: stdin, or the PATHs through one extract | normalize, or through
+ * --jobs N workers.  A progress bar on stderr when it is a terminal.
+ */
+static int run_input(struct loader *ld)
+{
+	struct filelist l = {0};
+	int code, jobs = ld->o->jobs > 64 ? 64 : (int)ld->o->jobs;
+
+	prog.tty = isatty(2) && !ld->o->quiet;
+	if (ld->o->npaths > 0 && (prog.tty || (jobs > 1 && !ld->o->dry_run))) {
+		if ((code = enumerate(ld->o, &l))) {
+			filelist_free(&l);
+			return code;
+		}
+		prog.total_files = (long)l.n;
+		for (size_t i = 0; i < l.n; i++)
+			prog.total_bytes += l.v[i].bytes;
+	}
+	prog.draw = prog.tty;
+	prog.start = prog.last = now_seconds();
+	if (jobs > 1 && !ld->o->dry_run && l.n > 1 && split_files(&l, jobs))
+		code = run_workers(ld, &l, jobs);
+	else {
+		if (jobs > 1 && !ld->o->dry_run && l.n > 1)
+			runlog_info("--jobs %d: files outside the <year>/<dept>/ layout, or a submission"
+			            " folder met twice: one pipeline keeps their order",
+			            jobs);
+		code = run_stream(ld);
+	}
+	if (prog.draw && prog.files)
+		progress_show(true);
+	prog.draw = prog.tty = false;
+	filelist_free(&l);
+	return code;
+}
+
 /* Everything after the options: the exit code. */
 static int run(struct loader *ld, int argc, char **argv)
 {
@@ -1638,7 +2691,7 @@ static int run(struct loader *ld, int argc, char **argv)
 	if (!ld->o->withdraw && (code = check_paths(ld->o)))
 		return code;
 	if (ld->o->dry_run)
-		return run_stream(ld);
+		return run_input(ld);
 	if ((code = db_open(ld)))
 		return code;
 	if (ld->o->migrate)
@@ -1650,7 +2703,7 @@ static int run(struct loader *ld, int argc, char **argv)
 	else if (sync_reference(ld) < 0)
 		code = ld->fatal;
 	else {
-		code = run_stream(ld);
+		code = run_input(ld);
 		if (!ld->fatal && !got_signal && refresh(ld) < 0)
 			code = ld->fatal;
 	}
@@ -1674,6 +2727,7 @@ int main(int argc, char **argv)
 	install_signals();
 	memset(&ld, 0, sizeof(ld));
 	ld.o = &o;
+	ld.msgfd = -1;
 	if (!getcwd(ld.cwd, sizeof(ld.cwd)))
 		ld.cwd[0] = '\0';
 	code = run(&ld, argc, argv);

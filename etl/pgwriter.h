@@ -120,6 +120,32 @@ int pgw_rows_open(struct pgw_rows *r, struct etl_err *err);
 int pgw_rows_flush(struct pgw_rows *r, struct etl_err *err);
 void pgw_rows_free(struct pgw_rows *r);
 
+/*
+ * A growable text buffer for COPY rows and array literals, cheaper than a
+ * memory stream for many small appends.  A failed allocation sets oom and
+ * drops further appends (the caller checks oom before sending).  Owned by
+ * the caller: pgw_buf_free().
+ */
+struct pgw_buf {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+void pgw_buf_put(struct pgw_buf *b, const char *s, size_t n);
+void pgw_buf_puts(struct pgw_buf *b, const char *s);
+void pgw_buf_putc(struct pgw_buf *b, char c);
+/* As pgw_put_field: a TAB first unless first, s escaped, \N for NULL. */
+void pgw_buf_field(struct pgw_buf *b, bool first, const char *s);
+/*
+ * One element of a text array literal ("{...}"): the caller writes '{' and
+ * '}'; this adds a comma unless first, then s double-quoted and escaped.
+ */
+void pgw_buf_array_elem(struct pgw_buf *b, bool first, const char *s);
+/* Forget the contents (the memory is kept for reuse). */
+void pgw_buf_reset(struct pgw_buf *b);
+void pgw_buf_free(struct pgw_buf *b);
+
 /* Start sql ("COPY t (cols) FROM STDIN"). */
 int pgw_copy_begin(struct pgw_copy *c, struct pgw *w, const char *sql, struct etl_err *err);
 

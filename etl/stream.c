@@ -12,7 +12,12 @@ void stream_write_header(FILE *out)
 void stream_put_escaped(FILE *out, const char *s)
 {
 	const char *run = s;
+	size_t plain = strcspn(s, "\\\t\n\r");
 
+	if (!s[plain]) { /* nothing to escape: the usual case */
+		fwrite_unlocked(s, 1, plain, out);
+		return;
+	}
 	for (; *s; s++) {
 		const char *rep = NULL;
 

@@ -53,14 +53,98 @@ void table_free(struct table *t)
 	t->cols = NULL;
 }
 
+/*
+ * Drop a UTF-8 sequence cut short at the end of s, as a truncating
+ * snprintf leaves it: the stream must stay valid UTF-8 (COPY refuses
+ * anything else).
+ */
+static void utf8_cut(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	unsigned char c;
+
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	c = (unsigned char)s[i - 1];
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}
+
+/* snprintf "%s" that never leaves half a character. */
+static void set_text(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+	utf8_cut(dst);
+}
+
+/*
+ * The record being read, its cells trimmed once each (a record's cells are
+ * looked at many times: blank, note, header, amount...).  off[i] is the
+ * trimmed cell's offset in text, -1 until asked for.  Reset by
+ * table_record() for every record (csvread hands every record in the same
+ * struct).
+ */
+static struct {
+	const struct csv_record *rec;
+	int n, cap;
+	int *off;
+	char *text;
+	size_t used, tcap;
+} cc;
+
+static void cells_reset(const struct csv_record *rec)
+{
+	cc.rec = NULL;
+	if (rec->nfields > cc.cap) {
+		int *off = realloc(cc.off, (size_t)rec->nfields * sizeof(int));
+
+		if (!off)
+			return; /* no cache: cells are trimmed every time */
+		cc.off = off;
+		cc.cap = rec->nfields;
+	}
+	for (int i = 0; i < rec->nfields; i++)
+		cc.off[i] = -1;
+	cc.rec = rec;
+	cc.n = rec->nfields;
+	cc.used = 0;
+}
+
 /* Trimmed copy of a cell (ASCII and full-width spaces). */
 static const char *cell(const struct csv_record *rec, int i, char *buf)
 {
+	const char *s;
+	size_t n;
+
 	if (i < 0 || i >= rec->nfields) {
 		buf[0] = '\0';
 		return buf;
 	}
-	return text_trim(rec->field[i], buf, CELL, NULL);
+	if (rec != cc.rec || i >= cc.n)
+		return text_trim(rec->field[i], buf, CELL, NULL);
+	if (cc.off[i] < 0) {
+		if (cc.used + CELL > cc.tcap) {
+			size_t cap = cc.tcap ? cc.tcap * 2 : 64 * 1024;
+			char *t;
+
+			while (cap < cc.used + CELL)
+				cap *= 2;
+			if (!(t = realloc(cc.text, cap)))
+				return text_trim(rec->field[i], buf, CELL, NULL);
+			cc.text = t;
+			cc.tcap = cap;
+		}
+		text_trim(rec->field[i], cc.text + cc.used, CELL, NULL);
+		cc.off[i] = (int)cc.used;
+		cc.used += strlen(cc.text + cc.used) + 1;
+	}
+	s = cc.text + cc.off[i];
+	n = strlen(s);
+	memcpy(buf, s, n + 1);
+	return buf;
 }
 
 static int blank_record(const struct csv_record *rec)
@@ -118,15 +202,19 @@ static void write_f(struct table *t)
 static void write_j(struct table *t, long line, const char *column, const char *reason,
 		    const char *message, const char *raw)
 {
-	char l[24];
+	char l[24], col[sizeof(((struct column *)0)->label)], msg[ETL_ERR_MSG + 64], rawc[CELL];
 	const char *f[J_NFIELDS];
 
+	/* Messages and labels were built by truncating snprintf calls. */
+	set_text(col, sizeof(col), column ? column : "");
+	set_text(msg, sizeof(msg), message);
+	set_text(rawc, sizeof(rawc), raw ? raw : "");
 	snprintf(l, sizeof(l), "%ld", line);
 	f[J_LINE] = l;
-	f[J_COLUMN] = column ? column : "";
+	f[J_COLUMN] = col;
 	f[J_REASON] = reason;
-	f[J_MESSAGE] = message;
-	f[J_RAW] = raw ? raw : "";
+	f[J_MESSAGE] = msg;
+	f[J_RAW] = rawc;
 	stream_write(t->out, 'J', J_NFIELDS, f);
 }
 
@@ -167,7 +255,7 @@ static int try_title(struct table *t, const struct csv_record *rec)
 		ti = wording_title(t->w, b);
 		if (ti.kind) {
 			t->title = ti;
-			snprintf(t->title_text, sizeof(t->title_text), "%s", b);
+			set_text(t->title_text, sizeof(t->title_text), b);
 			return 1;
 		}
 		/* Only the first non-empty cell can be the title. */
@@ -227,7 +315,7 @@ static int scan_meta(struct table *t, const struct csv_record *rec)
 			char name[CELL];
 
 			text_trim(rest, name, sizeof(name), NULL);
-			snprintf(t->dept_name, sizeof(t->dept_name), "%s", name);
+			set_text(t->dept_name, sizeof(t->dept_name), name);
 			found = 1;
 		}
 	}
@@ -283,17 +371,20 @@ static int value_cells(const struct csv_record *rec)
 static int note_row(const struct table *t, const struct csv_record *rec)
 {
 	char b[CELL];
-	int nonempty = 0, note = 0;
+	int nonempty = 0, only = -1;
 
-	for (int i = 0; i < rec->nfields; i++) {
+	/* the wording is looked up only for a line with a single non-empty cell */
+	for (int i = 0; i < rec->nfields && nonempty < 2; i++) {
 		cell(rec, i, b);
 		if (!*b)
 			continue;
 		nonempty++;
-		if (wording_meta(t->w, "note", b, NULL) || strncmp(b, "注", strlen("注")) == 0)
-			note = 1;
+		only = i;
 	}
-	return nonempty == 1 && note;
+	if (nonempty != 1)
+		return 0;
+	cell(rec, only, b);
+	return wording_meta(t->w, "note", b, NULL) || strncmp(b, "注", strlen("注")) == 0;
 }
 
 static void keep_header_row(struct table *t, const struct csv_record *rec)
@@ -468,10 +559,12 @@ static int map_header(struct table *t, long line)
 
 		for (int i = 0; i < n; i++) {
 			p[i] = parts[i];
-			used += (size_t)snprintf(t->cols[c].label + used,
-						 sizeof(t->cols[c].label) > used ? sizeof(t->cols[c].label) - used : 0,
-						 "%s%s", i ? "/" : "", parts[i]);
+			if (used < sizeof(t->cols[c].label)) /* label + used must stay in the array */
+				used += (size_t)snprintf(t->cols[c].label + used,
+							 sizeof(t->cols[c].label) - used, "%s%s",
+							 i ? "/" : "", parts[i]);
 		}
+		utf8_cut(t->cols[c].label);
 		if (n == 0)
 			continue;
 		field = wording_header_field(t->w, t->title.kind, p, n);
@@ -796,7 +889,7 @@ static void put_text(FILE *fp, const struct table *t, const struct csv_record *r
 static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp)
 {
 	char name[CELL], b[CELL], yuan[40], msg[ETL_ERR_MSG];
-	char l1[256], l2[256];
+	char l1[CELL], l2[CELL]; /* cell() writes up to CELL bytes */
 	int ac = col_of(t, "amount"), has_ind = 0;
 	const char *ind_fields[] = {"l1", "l2", "l3", "target"};
 
@@ -822,7 +915,7 @@ static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp
 			write_j(t, rec->line, t->cols[ac].label, "bad_amount", msg, b);
 			return -1;
 		}
-		snprintf(t->project, sizeof(t->project), "%s", name);
+		set_text(t->project, sizeof(t->project), name);
 		t->projects++;
 		t->last_l1[0] = t->last_l2[0] = '\0';
 		begin_r(fp, rec->line, "project", "", name);
@@ -845,8 +938,8 @@ static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp
 		snprintf(l1, sizeof(l1), "%s", t->last_l1);
 	if (!l2[0] && !strcmp(l1, t->last_l1))
 		snprintf(l2, sizeof(l2), "%s", t->last_l2);
-	snprintf(t->last_l1, sizeof(t->last_l1), "%s", l1);
-	snprintf(t->last_l2, sizeof(t->last_l2), "%s", l2);
+	set_text(t->last_l1, sizeof(t->last_l1), l1);
+	set_text(t->last_l2, sizeof(t->last_l2), l2);
 	stream_put_kv(fp, "l1", l1);
 	stream_put_kv(fp, "l2", l2);
 	put_text(fp, t, rec, "l3", "l3", NULL);
@@ -860,15 +953,18 @@ static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp
  */
 static void data_record(struct table *t, const struct csv_record *rec)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
+	/* one memory stream for every record, rewound each time */
+	static char *buf;
+	static size_t len;
+	static FILE *fp;
+	long n;
 	int rc;
 
-	if (!fp) {
+	if (!fp && !(fp = open_memstream(&buf, &len))) {
 		t->rejected++;
 		return;
 	}
+	rewind(fp);
 	if (note_row(t, rec) && t->title.kind != 9)
 		rc = 0;
 	else if (check_unlabeled(t, rec) < 0)
@@ -883,15 +979,16 @@ static void data_record(struct table *t, const struct csv_record *rec)
 		rc = data_classified(t, rec, fp);
 	if (rc == 1)
 		putc('\n', fp);
-	fclose(fp);
+	n = fflush(fp) == 0 ? ftell(fp) : -1;
+	if (n < 0)
+		rc = -1; /* out of memory: the record is not written */
 	if (rc > 0) {
-		fwrite(buf, 1, len, t->out);
+		fwrite(buf, 1, (size_t)n, t->out);
 		t->facts++;
 	} else if (rc == 0)
 		t->meta++;
 	else
 		t->rejected++;
-	free(buf);
 }
 
 /* ---- the record state machine ------------------------------------------- */
@@ -965,6 +1062,7 @@ static int header_record(struct table *t, const struct csv_record *rec)
 
 int table_record(struct table *t, const struct csv_record *rec)
 {
+	cells_reset(rec);
 	t->records++;
 	if (t->state == T_DONE)
 		return 1;

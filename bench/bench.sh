@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# The throughput benchmark (make bench).  Generates submissions with the
+# project's generator in mixed dialects, then, REPS times each (medians in
+# the report):
+#   extract, normalize and load each alone, and end to end (--jobs 1 and 2);
+#   the limit: psql \copy of exactly the resulting fact rows (one CSV dumped
+#   from core.fact_amount) into a table of the same shape and indexes, and
+#   COPY of the same CSV from a server-side file;
+#   the peer: pgloader loading the same CSV into the same table;
+#   extract + normalize alone on UTF-8-only and GB18030-only input (MB/s);
+#   peak RSS end to end at about 100, 1,000 and 10,000 table files;
+#   a callgrind instruction count of extract on a fixed input.
+# Results: bench/out/results.tsv; report: bench/out/report.txt (report.py).
+# Environment: REPS (default 3), SCALE (default 1; 0.2 for a smoke run).
+. "$(dirname "$0")/lib.sh"
+
+REPS=${REPS:-3}
+SCALE=${SCALE:-1}
+PORT=${BENCH_PORT:-56950}
+RESULTS=$OUT/results.tsv
+export RESULTS
+scale() { awk -v n="$1" -v s="$SCALE" 'BEGIN {v = int(n * s + 0.5); print (v < 1 ? 1 : v)}'; }
+
+need_tools
+make -s -C "$TOP" all >&2
+: >"$RESULTS"
+: >"$WORK/stderr.log"
+MIX=gb18030=0.36,gzip=0.36
+
+# --- the sets ------------------------------------------------------------------
+DISTRICT=$WORK/district
+LARGE=$WORK/large
+UTF8=$WORK/utf8
+GB=$WORK/gb18030
+generate "$DISTRICT" --departments "$(scale 300)" --years 2023-2024 --seed 11 --mix $MIX
+generate "$LARGE" --departments "$(scale 20)" --years 2023-2024 --seed 12 --mix $MIX \
+	--rows-per-table 3000 --codes-dir "$TOP/config/classifications"
+generate "$UTF8" --departments "$(scale 10)" --years 2024 --seed 13 --dialects clean \
+	--rows-per-table 3000 --codes-dir "$TOP/config/classifications"
+generate "$GB" --departments "$(scale 10)" --years 2024 --seed 13 --dialects gb18030 \
+	--rows-per-table 3000 --codes-dir "$TOP/config/classifications"
+# the RSS ladder: about 100, 1,000 and 10,000 table files (9.3 files a submission)
+generate "$WORK/rss100" --departments 11 --years 2024 --seed 14 --mix $MIX
+generate "$WORK/rss1000" --departments 108 --years 2024 --seed 14 --mix $MIX
+generate "$WORK/rss10000" --departments "$(scale 540)" --years 2023-2024 --seed 14 --mix $MIX
+
+# dialect shares of a set (per file), for the report
+shares() { # shares NAME DIR
+	awk -F, -v n="$1" 'NR > 1 {f++; if ($5 == "gb18030") g++; if ($6 == "gzip") z++}
+		END {printf "%s\tshares\t%d\t%.3f\t%.3f\n", n, f, g / f, z / f}' "$2/expected/files.csv"
+}
+{
+	shares district "$DISTRICT"
+	shares large "$LARGE"
+	for s in district large utf8 gb18030 rss100 rss1000 rss10000; do
+		read -r nf nb < <(set_stats "$WORK/$s")
+		printf '%s\tinput\t%s\t%s\n' "$s" "$nf" "$nb"
+	done
+} >"$OUT/sets.tsv"
+
+start_db bench "$PORT"
+say "cluster up ($(sql 'SHOW server_version'))"
+echo "machine	$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), load average at start $(cut -d' ' -f1-3 /proc/loadavg)" >"$OUT/machine.tsv"
+
+# --- stages alone and end to end --------------------------------------------------
+stages() { # stages NAME DIR
+	local name=$1 dir=$2 cfg raw norm
+	cfg=$(config_for "$dir")
+	raw=$WORK/$name.raw.stream
+	norm=$WORK/$name.norm.stream
+	for rep in $(seq "$REPS"); do
+		say "$name rep $rep: stages"
+		measure "$name.extract" "$rep" --out "$raw" -- "$BIN/extract" --config-dir "$cfg" "$dir"/[0-9]*
+		measure "$name.normalize" "$rep" --in "$raw" --out "$norm" -- "$BIN/normalize" --config-dir "$cfg"
+		reset_db
+		measure "$name.load" "$rep" --in "$norm" -- "$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet
+		reset_db
+		measure "$name.e2e" "$rep" -- "$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet "$dir"/[0-9]*
+		reset_db
+		measure "$name.e2e_jobs2" "$rep" -- "$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet --jobs 2 "$dir"/[0-9]*
+	done
+	# what the last run wrote: facts, R records, checks
+	printf '%s\tcounts\t%s\t%s\t%s\t%s\t%s\n' "$name" \
+		"$(sql 'SELECT count(*) FROM core.fact_amount')" \
+		"$(sql 'SELECT files_seen || E'\''\t'\'' || rows_loaded || E'\''\t'\'' || exit_code FROM etl.runs ORDER BY run_id DESC LIMIT 1')" \
+		"$(sql 'SELECT count(*) FROM etl.checks')" >>"$OUT/sets.tsv"
+}
+
+# --- the limit and the peer on the same facts --------------------------------------
+limit() { # limit NAME: after stages NAME, with its facts in core.fact_amount
+	local name=$1 csv=$PGC_DIR/$1.facts.csv cols
+	cols="fiscal_year, dept_code, stage, table_kind, row_role, code, label, measure, amount, file_id, line"
+	sql "COPY (SELECT $cols FROM core.fact_amount) TO '$csv' CSV"
+	[ "$(id -u)" -eq 0 ] && chmod a+r "$csv"
+	sql "DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench;
+	     CREATE TABLE bench.fact_copy (LIKE core.fact_amount INCLUDING ALL) PARTITION BY LIST (fiscal_year);
+	     CREATE TABLE bench.fact_copy_other PARTITION OF bench.fact_copy DEFAULT;
+	     CREATE INDEX ON bench.fact_copy (table_kind, row_role, code, dept_code)"
+	for y in $(sql "SELECT DISTINCT fiscal_year FROM core.fact_amount"); do
+		sql "CREATE TABLE bench.fact_copy_$y PARTITION OF bench.fact_copy FOR VALUES IN ($y)"
+	done
+	cat >"$WORK/$name.pgloader" <<EOF
+LOAD CSV
+     FROM '$csv' ($cols)
+     INTO postgresql://$PGC_USER@unix:$PGC_HOST:$PGC_PORT/test?bench.fact_copy ($cols)
+     WITH fields terminated by ',', fields optionally enclosed by '"', fields escaped by double-quote,
+          workers = 2, concurrency = 1
+      SET work_mem to '64MB';
+EOF
+	for rep in $(seq "$REPS"); do
+		say "$name rep $rep: \\copy, server COPY, pgloader"
+		sql "TRUNCATE bench.fact_copy; CHECKPOINT"
+		measure "$name.psql_copy" "$rep" -- psql -X -q -v ON_ERROR_STOP=1 "$DSN" -c "\\copy bench.fact_copy ($cols) FROM '$csv' CSV"
+		sql "TRUNCATE bench.fact_copy; CHECKPOINT"
+		measure "$name.server_copy" "$rep" -- psql -X -q -v ON_ERROR_STOP=1 "$DSN" -c "COPY bench.fact_copy ($cols) FROM '$csv' CSV"
+		sql "TRUNCATE bench.fact_copy; CHECKPOINT"
+		EXTRA=pgloader measure "$name.pgloader" "$rep" -- pgloader --root-dir "$WORK/pgloader" --on-error-stop "$WORK/$name.pgloader"
+		printf '%s\tpgloader_rows\t%s\n' "$name" "$(sql 'SELECT count(*) FROM bench.fact_copy')" >>"$OUT/sets.tsv"
+	done
+}
+
+stages large "$LARGE"
+limit large
+stages district "$DISTRICT"
+limit district
+
+# --- extract + normalize alone by encoding -------------------------------------------
+for s in utf8 gb18030; do
+	cfg=$(config_for "$WORK/$s")
+	for rep in $(seq "$REPS"); do
+		say "$s rep $rep: extract | normalize"
+		measure "$s.extract_normalize" "$rep" -- bash -c "\"$BIN/extract\" --config-dir \"$cfg\" \"$WORK/$s\"/[0-9]* | \"$BIN/normalize\" --config-dir \"$cfg\""
+		measure "$s.extract" "$rep" -- "$BIN/extract" --config-dir "$cfg" "$WORK/$s"/2024
+	done
+done
+
+# --- peak RSS from 100 to 10,000+ files ------------------------------------------------
+for s in rss100 rss1000 rss10000; do
+	cfg=$(config_for "$WORK/$s")
+	say "$s: end to end, peak RSS"
+	reset_db
+	measure "$s.e2e" 1 -- "$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet "$WORK/$s"/[0-9]*
+	for st in extract normalize; do
+		if [ $st = extract ]; then
+			measure "$s.$st" 1 --out "$WORK/$s.raw.stream" -- "$BIN/extract" --config-dir "$cfg" "$WORK/$s"/[0-9]*
+		else
+			measure "$s.$st" 1 --in "$WORK/$s.raw.stream" --out /dev/null -- "$BIN/normalize" --config-dir "$cfg"
+		fi
+	done
+done
+rm -f "$WORK"/*.stream
+
+# --- instructions: callgrind on a fixed input (no timing noise) ------------------------
+FIXED=$WORK/fixed
+generate "$FIXED" --departments 12 --years 2024 --seed 15 --mix $MIX
+cfg=$(config_for "$FIXED")
+say "callgrind of extract on a fixed input"
+valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" \
+	"$BIN/extract" --config-dir "$cfg" "$FIXED/2024" >/dev/null 2>"$WORK/callgrind.log" || true
+ir=$(sed -n 's/^summary: *//p' "$WORK/callgrind.out" | head -1)
+read -r nf nb < <(set_stats "$FIXED")
+printf 'callgrind\textract\t%s\t%s\t%s\n' "${ir:-0}" "$nf" "$nb" >>"$OUT/sets.tsv"
+callgrind_annotate "$WORK/callgrind.out" 2>/dev/null | sed -n '1,40p' >"$OUT/callgrind.txt" || true
+
+pgc_stop
