@@ -161,7 +161,7 @@ static int join_level(char base[CODE_MAX], const char *part, size_t full_len)
 int code_join(const char *cls, const char *sec, const char *item, char out[CODE_MAX],
               struct etl_err *err)
 {
-	char c[CODE_MAX], s[CODE_MAX], i[CODE_MAX], quoted[3 * 64 + 8];
+	char c[CODE_MAX], s[CODE_MAX], i[CODE_MAX], quoted[3 * 64 + 8], q[3][61];
 	int bad;
 
 	out[0] = '\0';
@@ -177,8 +177,11 @@ int code_join(const char *cls, const char *sec, const char *item, char out[CODE_
 			return 1;
 		}
 	}
-	snprintf(quoted, sizeof(quoted), "%.60s|%.60s|%.60s", cls ? cls : "", sec ? sec : "",
-	         item ? item : "");
+	/* Cut each column on a character boundary ("%.60s" would split UTF-8). */
+	text_trim(cls ? cls : "", q[0], sizeof(q[0]), NULL);
+	text_trim(sec ? sec : "", q[1], sizeof(q[1]), NULL);
+	text_trim(item ? item : "", q[2], sizeof(q[2]), NULL);
+	snprintf(quoted, sizeof(quoted), "%s|%s|%s", q[0], q[1], q[2]);
 	return bad_code(err, quoted, "分列不一致或格式错误（类|款|项）");
 }
 

@@ -34,10 +34,20 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 static void on_field(void *s, size_t len, void *data)
 {
 	struct csvread *r = data;
+	long field_line = r->quote_line ? r->quote_line : r->line;
 	size_t fcap;
 
+	/* A field ended: a quote still open after this piece opened on its line. */
+	r->quote_line = 0;
 	if (r->stop || r->failed)
 		return;
+	/* feed_piece's check sees only a field still open after a piece. */
+	if (len > CSVREAD_MAX_FIELD) {
+		r->failed = 1;
+		etl_fail(r->err, "too_large", field_line, NULL, "field longer than %d bytes (line %ld)",
+			 CSVREAD_MAX_FIELD, field_line);
+		return;
+	}
 	if (r->nfields >= CSVREAD_MAX_COLUMNS) {
 		r->failed = 1;
 		etl_fail(r->err, "too_large", r->rec_line, NULL,
@@ -91,6 +101,9 @@ static void on_record(int c, void *data)
 	rec.index = r->records;
 	if (r->fn(r->ctx, &rec))
 		r->stop = 1;
+	/* The next record starts on this line, even after a bare CR mid-line. */
+	r->rec_line = r->line;
+	r->rec_offset = r->line_offset;
 reset:
 	r->nfields = 0;
 	r->len = 0;
@@ -115,11 +128,14 @@ int csvread_init(struct csvread *r, char delim, csv_record_fn fn, void *ctx, str
 /* Report a libcsv parse error at the current line. */
 static int parse_error(struct csvread *r)
 {
-	if (r->p.quoted && r->quote_line)
-		return etl_fail(r->err, "bad_csv", r->quote_line, NULL,
+	if (r->p.quoted) {
+		long ql = r->quote_line ? r->quote_line : r->line; /* 0: opened in this piece */
+
+		return etl_fail(r->err, "bad_csv", ql, NULL,
 				"malformed CSV: quoted field opened at line %ld is not closed properly "
 				"(error at line %ld)",
-				r->quote_line, r->line);
+				ql, r->line);
+	}
 	return etl_fail(r->err, "bad_csv", r->line, NULL, "malformed CSV at line %ld: %s", r->line,
 			csv_strerror(csv_error(&r->p)));
 }
@@ -127,24 +143,27 @@ static int parse_error(struct csvread *r)
 /* Feed one piece of at most one physical line (ending with '\n' or not). */
 static int feed_piece(struct csvread *r, const char *s, size_t n)
 {
-	int was_quoted;
-
 	if (r->at_line_start) {
 		r->line++;
+		r->line_offset = r->offset;
 		if (r->p.pstate == LIBCSV_ROW_NOT_BEGUN) {
 			r->rec_line = r->line;
 			r->rec_offset = r->offset;
 		}
 	}
-	/* Any state of a quoted field: a piece may end just after a quote. */
-	was_quoted = r->p.quoted;
+	/*
+	 * quote_line: the line of the quote still open after this piece.  Kept
+	 * from an earlier piece unless a field ended in this one (on_field
+	 * clears it): then the quote opened here.  Any state of a quoted
+	 * field counts: a piece may end just after a quote.
+	 */
 	if (csv_parse(&r->p, s, n, on_field, on_record, r) != n && !r->failed)
 		return parse_error(r);
 	if (r->failed)
 		return -1;
 	if (!r->p.quoted)
 		r->quote_line = 0; /* closed: a later error must not name this line */
-	else if (!was_quoted || !r->quote_line)
+	else if (!r->quote_line)
 		r->quote_line = r->line;
 	if (r->p.entry_pos > CSVREAD_MAX_FIELD)
 		return etl_fail(r->err, "too_large", r->p.quoted ? r->quote_line : r->line, NULL,

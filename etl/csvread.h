@@ -55,6 +55,7 @@ struct csvread {
 	long rec_line;      /* line where the current record started */
 	int64_t rec_offset;
 	int64_t offset;     /* decoded bytes fed so far */
+	int64_t line_offset; /* where the line being fed starts */
 	long quote_line;    /* line where the open quoted field began */
 	long records;
 	int stop;           /* callback asked to stop */

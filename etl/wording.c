@@ -39,8 +39,9 @@ static void fold_path(const char *src, char *dst, size_t size)
 		memcpy(part, src, n);
 		part[n] = '\0';
 		text_key(part, folded, sizeof(folded));
-		used += (size_t)snprintf(dst + used, size > used ? size - used : 0, "%s%s",
-					 used ? "/" : "", folded);
+		if (used < size) /* dst + used must stay in the array */
+			used += (size_t)snprintf(dst + used, size - used, "%s%s", used ? "/" : "",
+						 folded);
 		src += n + (slash ? 1 : 0);
 		if (!slash)
 			break;
@@ -295,8 +296,9 @@ const char *wording_header_field(const struct wording *w, int kind, const char *
 		key[0] = '\0';
 		for (int i = from; i < n; i++) {
 			text_key(parts[i], folded, sizeof(folded));
-			used += (size_t)snprintf(key + used, sizeof(key) > used ? sizeof(key) - used : 0,
-						 "%s%s", used ? "/" : "", folded);
+			if (used < sizeof(key)) /* key + used must stay in the array */
+				used += (size_t)snprintf(key + used, sizeof(key) - used, "%s%s",
+							 used ? "/" : "", folded);
 		}
 		field = find_header(w, kind, key);
 		if (field)
