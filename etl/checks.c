@@ -394,6 +394,19 @@ static const char *same_table(const char *first, const char *second, char *buf, 
 	return buf;
 }
 
+static bool row_level_check(const char *name)
+{
+	static const char *const row_level[] = {
+	    "subtotal_equals_children",	    "total_equals_classes",
+	    "row_total_equals_parts",	    "basic_equals_personnel_public",
+	    "total_equals_personnel_public", "income_subtotal_equals_sources"};
+
+	for (size_t i = 0; i < sizeof(row_level) / sizeof(row_level[0]); i++)
+		if (strcmp(name, row_level[i]) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Append p as a check: passed when |expected - actual| <= tolerance.  The
  * message reads "<first> X 元 与<second> Y 元 <verdict>".
@@ -407,6 +420,13 @@ static void emit(struct ctx *c, const struct cmp *p)
 	struct check *k;
 
 	if (c->nomem)
+		return;
+	/*
+	 * Row-level identities of zero against zero say nothing, and on every
+	 * measure of every row they tripled the audit trail (table 2 alone: 72
+	 * a department).  Table-level and cross-table checks stay, zero or not.
+	 */
+	if (p->exp.v == 0 && p->act.v == 0 && row_level_check(p->name))
 		return;
 	k = check_push(c->out);
 	if (!k) {
