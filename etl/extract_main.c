@@ -165,6 +165,22 @@ static void folder_identity(const char *abs, struct file_info *fi)
 	snprintf(fi->folder_dept, sizeof(fi->folder_dept), "%s", dept);
 }
 
+/*
+ * The path as given, made absolute against the current folder (symlinks
+ * are not resolved: etl.files keeps the path the operator named).
+ */
+static void make_absolute(const char *path, char *abs, size_t size)
+{
+	char cwd[PATH_MAX - 512];
+
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+		snprintf(abs, size, "%s", path);
+	else
+		snprintf(abs, size, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+}
+
 static const char *dept_by_name(void *ctx, const char *name)
 {
 	const struct dept_registry *reg = ctx;
@@ -203,8 +219,7 @@ static void extract_file(const char *path, const struct wording *w,
 	int started = 0, rc = 0;
 
 	etl_err_clear(&err);
-	if (!realpath(path, abs))
-		snprintf(abs, sizeof(abs), "%s", path);
+	make_absolute(path, abs, sizeof(abs));
 	memset(&fi, 0, sizeof(fi));
 	fi.path = abs;
 	folder_identity(abs, &fi);

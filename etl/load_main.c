@@ -847,6 +847,26 @@ static int on_row(struct loader *ld, const struct stream_rec *r)
 
 /* Rejects: J ------------------------------------------------------------------------ */
 
+/*
+ * The path as a user reads it: relative to the current folder when the file
+ * lies below it ("2023/130001/表3.csv"), else absolute.  Borrowed from path.
+ */
+static const char *shown_path(const char *path)
+{
+	static char cwd[4096];
+	static size_t len;
+
+	if (!len && getcwd(cwd, sizeof(cwd) - 1)) {
+		len = strlen(cwd);
+		if (len > 1)
+			cwd[len++] = '/';
+		cwd[len] = '\0';
+	}
+	if (len > 1 && strncmp(path, cwd, len) == 0 && path[len])
+		return path + len;
+	return path;
+}
+
 /* Print a reject as path:line: reason: message and queue its etl.rejects row. */
 static void add_reject(struct loader *ld, struct file_state *f, const char *line,
                        const char *column, const char *reason, const char *message,
@@ -857,9 +877,10 @@ static void add_reject(struct loader *ld, struct file_state *f, const char *line
 
 	progress_clear();
 	if (whole)
-		fprintf(stderr, "%s: %s: %s\n", f->field[F_PATH], reason, message);
+		fprintf(stderr, "%s: %s: %s\n", shown_path(f->field[F_PATH]), reason, message);
 	else
-		fprintf(stderr, "%s:%s: %s: %s\n", f->field[F_PATH], line, reason, message);
+		fprintf(stderr, "%s:%s: %s: %s\n", shown_path(f->field[F_PATH]), line, reason,
+			message);
 	pgw_buf_field(out, false, f->abspath);
 	pgw_buf_field(out, false, whole ? NULL : line);
 	pgw_buf_field(out, false, null_if_empty(column));

@@ -605,7 +605,8 @@ static int check_stage(struct table *t, long line)
 		return 0;
 	snprintf(msg, sizeof(msg), "%s表（%s）暂不支持，只装载预算表",
 		 t->title.stage == STAGE_FINAL ? "决算" : "调整预算", t->title_text);
-	return reject_whole(t, line, "unsupported_stage", msg, t->title_text);
+	return reject_whole(t, t->title_line ? t->title_line : line, "unsupported_stage", msg,
+			    t->title_text);
 }
 
 /* After the header: the checks that need title, meta and folder together. */
@@ -614,16 +615,17 @@ static int check_identity(struct table *t, long line)
 	char msg[ETL_ERR_MSG];
 
 	if (t->unit == UNIT_NONE)
-		return reject_whole(t, line, "no_unit",
+		return reject_whole(t, 0, "no_unit",
 				    "找不到金额单位（“单位：万元”或“单位：元”），不作猜测", NULL);
 	t->year = t->title.year ? t->title.year : t->fi.folder_year;
 	if (t->title.year && t->fi.folder_year && t->title.year != t->fi.folder_year) {
 		snprintf(msg, sizeof(msg), "标题年度 %d 与目录年度 %d 不一致", t->title.year,
 			 t->fi.folder_year);
-		return reject_whole(t, line, "year_mismatch", msg, t->title_text);
+		return reject_whole(t, t->title_line ? t->title_line : line, "year_mismatch", msg,
+				    t->title_text);
 	}
 	if (!t->year)
-		return reject_whole(t, line, "no_year",
+		return reject_whole(t, t->title_line ? t->title_line : line, "no_year",
 				    "标题中没有年度，文件也不在 <年度>/<部门编码>/ 目录下", t->title_text);
 	if (t->fi.folder_dept[0])
 		snprintf(t->dept_code, sizeof(t->dept_code), "%s", t->fi.folder_dept);
@@ -999,6 +1001,7 @@ static int preamble_record(struct table *t, const struct csv_record *rec)
 		char b[CELL];
 
 		if (try_title(t, rec)) {
+			t->title_line = rec->line;
 			scan_meta(t, rec);
 			t->meta++;
 			return 0;

@@ -60,6 +60,7 @@ struct table {
 	enum { T_PREAMBLE, T_HEADER, T_DATA, T_DONE } state;
 	struct title_info title;
 	char title_text[512];
+	long title_line;
 	char dept_name[256];
 	char dept_code[64];
 	int year;
