@@ -15,6 +15,8 @@ int etl_fail(struct etl_err *e, const char *reason, long line, const char *colum
 {
 	va_list ap;
 
+	/* e is only written here: callers may pass a struct not yet cleared. */
+	// cppcheck-suppress ctuuninitvar
 	snprintf(e->reason, sizeof(e->reason), "%s", reason);
 	snprintf(e->column, sizeof(e->column), "%s", column ? column : "");
 	e->line = line;

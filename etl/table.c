@@ -93,24 +93,24 @@ static struct {
 	int *off;
 	char *text;
 	size_t used, tcap;
-} cc;
+} cache;
 
 static void cells_reset(const struct csv_record *rec)
 {
-	cc.rec = NULL;
-	if (rec->nfields > cc.cap) {
-		int *off = realloc(cc.off, (size_t)rec->nfields * sizeof(int));
+	cache.rec = NULL;
+	if (rec->nfields > cache.cap) {
+		int *off = realloc(cache.off, (size_t)rec->nfields * sizeof(int));
 
 		if (!off)
 			return; /* no cache: cells are trimmed every time */
-		cc.off = off;
-		cc.cap = rec->nfields;
+		cache.off = off;
+		cache.cap = rec->nfields;
 	}
 	for (int i = 0; i < rec->nfields; i++)
-		cc.off[i] = -1;
-	cc.rec = rec;
-	cc.n = rec->nfields;
-	cc.used = 0;
+		cache.off[i] = -1;
+	cache.rec = rec;
+	cache.n = rec->nfields;
+	cache.used = 0;
 }
 
 /* Trimmed copy of a cell (ASCII and full-width spaces). */
@@ -123,25 +123,25 @@ static const char *cell(const struct csv_record *rec, int i, char *buf)
 		buf[0] = '\0';
 		return buf;
 	}
-	if (rec != cc.rec || i >= cc.n)
+	if (rec != cache.rec || i >= cache.n)
 		return text_trim(rec->field[i], buf, CELL, NULL);
-	if (cc.off[i] < 0) {
-		if (cc.used + CELL > cc.tcap) {
-			size_t cap = cc.tcap ? cc.tcap * 2 : 64 * 1024;
+	if (cache.off[i] < 0) {
+		if (cache.used + CELL > cache.tcap) {
+			size_t cap = cache.tcap ? cache.tcap * 2 : 64 * 1024;
 			char *t;
 
-			while (cap < cc.used + CELL)
+			while (cap < cache.used + CELL)
 				cap *= 2;
-			if (!(t = realloc(cc.text, cap)))
+			if (!(t = realloc(cache.text, cap)))
 				return text_trim(rec->field[i], buf, CELL, NULL);
-			cc.text = t;
-			cc.tcap = cap;
+			cache.text = t;
+			cache.tcap = cap;
 		}
-		text_trim(rec->field[i], cc.text + cc.used, CELL, NULL);
-		cc.off[i] = (int)cc.used;
-		cc.used += strlen(cc.text + cc.used) + 1;
+		text_trim(rec->field[i], cache.text + cache.used, CELL, NULL);
+		cache.off[i] = (int)cache.used;
+		cache.used += strlen(cache.text + cache.used) + 1;
 	}
-	s = cc.text + cc.off[i];
+	s = cache.text + cache.off[i];
 	n = strlen(s);
 	memcpy(buf, s, n + 1);
 	return buf;
@@ -660,12 +660,6 @@ static int start_data(struct table *t, long line)
 }
 
 /* ---- data rows ---------------------------------------------------------- */
-
-struct rowbuf {
-	char *buf; /* the R record being built (memory stream) */
-	size_t len;
-	FILE *fp;
-};
 
 /* A value under no header would be money lost silently: refuse the row. */
 static int check_unlabeled(struct table *t, const struct csv_record *rec)
