@@ -24,6 +24,7 @@
 #include "config.h"
 #include "csvread.h"
 #include "infile.h"
+#include "paths.h"
 #include "stream.h"
 #include "table.h"
 #include "wording.h"
@@ -62,44 +63,10 @@ static void free_paths(struct pathlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int is_table_file(const char *name)
+static int add_file(void *ctx, const char *path, long long bytes)
 {
-	size_t n = strlen(name);
-
-	return (n > 4 && strcasecmp(name + n - 4, ".csv") == 0) ||
-	       (n > 7 && strcasecmp(name + n - 7, ".csv.gz") == 0);
-}
-
-/* Collect the table files under path (a file is taken as given). */
-static int collect(struct pathlist *l, const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (stat(path, &st) < 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode))
-		return add_path(l, path);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		char child[PATH_MAX];
-		struct stat cs;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, de->d_name);
-		if (stat(child, &cs) < 0)
-			continue;
-		if (S_ISDIR(cs.st_mode))
-			collect(l, child);
-		else if (is_table_file(de->d_name))
-			add_path(l, child);
-	}
-	closedir(d);
-	return 0;
+	(void)bytes;
+	return add_path(ctx, path);
 }
 
 /* --files0-from FILE ("-": stdin): NUL-terminated paths, kept in their order. */
@@ -313,31 +280,12 @@ static void usage(void)
 			"       extract --records FILE\n");
 }
 
-/* ETL_HOME, or the folder above the binary's folder. */
 static void default_config_dir(char *dir, size_t size)
 {
-	char exe[PATH_MAX - 64];
-	const char *home = getenv("ETL_HOME");
-	ssize_t n;
+	char home[PATH_MAX - 64];
 
-	if (home && *home) {
-		snprintf(dir, size, "%.4000s/config", home);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash;
-
-		exe[n] = '\0';
-		for (int i = 0; i < 2 && (slash = strrchr(exe, '/')); i++)
-			*slash = '\0';
-		/* build/asan/extract sits one level deeper */
-		if (strstr(exe, "/build"))
-			*strstr(exe, "/build") = '\0';
-		snprintf(dir, size, "%s/config", exe);
-		return;
-	}
-	snprintf(dir, size, "config");
+	paths_home(home, sizeof(home));
+	snprintf(dir, size, "%s/config", home);
 }
 
 int main(int argc, char **argv)
@@ -392,7 +340,7 @@ int main(int argc, char **argv)
 
 		/* Early exits free what they hold: LeakSanitizer would turn the
 		 * exit code of the ASan build into 1. */
-		if (collect(&files, argv[i]) < 0) {
+		if (paths_collect(argv[i], add_file, &files) < 0) {
 			fprintf(stderr, "extract: %s: %s\n", argv[i], strerror(errno));
 			free_paths(&files);
 			return EX_NOINPUT;

@@ -38,6 +38,7 @@
 
 #include "config.h"
 #include "err.h"
+#include "paths.h"
 #include "pgwriter.h"
 #include "refsync.h"
 #include "runlog.h"
@@ -204,14 +205,13 @@ static int check_usage(const struct opts *o)
 }
 
 /*
- * Where things are: bindir from /proc/self/exe; ETL_HOME, else its parent;
+ * Where things are: bindir from /proc/self/exe; the home from paths_home();
  * config/ and sql/ under it (config from --config-dir when given).
  */
 static int locate(struct opts *o)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	const char *home = getenv("ETL_HOME");
 
 	if (n < 0) {
 		fprintf(stderr, "load: cannot find my own path: %s\n", strerror(errno));
@@ -219,14 +219,7 @@ static int locate(struct opts *o)
 	}
 	exe[n] = '\0';
 	snprintf(o->bindir, sizeof(o->bindir), "%s", dirname(exe));
-	if (home && *home)
-		snprintf(o->home, sizeof(o->home), "%s", home);
-	else {
-		char tmp[PATH_MAX];
-
-		snprintf(tmp, sizeof(tmp), "%s", o->bindir);
-		snprintf(o->home, sizeof(o->home), "%s", dirname(tmp));
-	}
+	paths_home(o->home, sizeof(o->home));
 	snprintf(o->config_dir, sizeof(o->config_dir), "%s",
 	         o->config_dir_opt ? o->config_dir_opt : o->home);
 	if (!o->config_dir_opt)
@@ -2178,14 +2171,6 @@ struct filelist {
 	size_t n, cap;
 };
 
-static bool table_file_name(const char *name)
-{
-	size_t n = strlen(name);
-
-	return (n > 4 && strcasecmp(name + n - 4, ".csv") == 0) ||
-	       (n > 7 && strcasecmp(name + n - 7, ".csv.gz") == 0);
-}
-
 static int list_add_file(struct filelist *l, const char *path, long long bytes)
 {
 	if (l->n == l->cap) {
@@ -2204,37 +2189,10 @@ static int list_add_file(struct filelist *l, const char *path, long long bytes)
 	return 0;
 }
 
-/* extract's collect(): a file as given, a folder's .csv and .csv.gz recursively. */
-static int list_files(struct filelist *l, const char *path)
+/* paths_collect callback: keep the file and its size. */
+static int list_file(void *ctx, const char *path, long long bytes)
 {
-	struct stat st;
-	DIR *d;
-	struct dirent *de;
-
-	if (stat(path, &st) < 0)
-		return -1;
-	if (!S_ISDIR(st.st_mode))
-		return list_add_file(l, path, (long long)st.st_size);
-	if (!(d = opendir(path)))
-		return -1;
-	while ((de = readdir(d))) {
-		char child[PATH_MAX];
-		struct stat cs;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, de->d_name);
-		if (stat(child, &cs) < 0)
-			continue;
-		if (S_ISDIR(cs.st_mode))
-			list_files(l, child);
-		else if (table_file_name(de->d_name) && list_add_file(l, child, (long long)cs.st_size) < 0) {
-			closedir(d);
-			return -1;
-		}
-	}
-	closedir(d);
-	return 0;
+	return list_add_file(ctx, path, bytes);
 }
 
 static int cmp_tfile(const void *a, const void *b)
@@ -2256,7 +2214,7 @@ static int enumerate(const struct opts *o, struct filelist *l)
 	for (int i = 0; i < o->npaths; i++) {
 		size_t before = l->n;
 
-		if (list_files(l, o->paths[i]) < 0) {
+		if (paths_collect(o->paths[i], list_file, l) < 0) {
 			fprintf(stderr, "load: %s: %s\n", o->paths[i], strerror(errno));
 			return EX_NOINPUT;
 		}

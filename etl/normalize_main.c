@@ -25,6 +25,7 @@
 #include "classify.h"
 #include "config.h"
 #include "indicator.h"
+#include "paths.h"
 #include "refdata.h"
 #include "stream.h"
 
@@ -432,22 +433,10 @@ static int run(struct normalizer *z, FILE *in)
 
 static void default_config_dir(char *dir, size_t size)
 {
-	char exe[PATH_MAX - 64];
-	const char *home = getenv("ETL_HOME");
-	ssize_t n;
+	char home[PATH_MAX - 64];
 
-	if (home && *home) {
-		snprintf(dir, size, "%.4000s/config", home);
-		return;
-	}
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	snprintf(dir, size, "config");
-	if (n > 0) {
-		exe[n] = '\0';
-		if (strstr(exe, "/build/"))
-			*strstr(exe, "/build/") = '\0';
-		snprintf(dir, size, "%s/config", exe);
-	}
+	paths_home(home, sizeof(home));
+	snprintf(dir, size, "%s/config", home);
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,85 @@
+#include "paths.h"
+
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void paths_home(char *home, size_t size)
+{
+	char exe[PATH_MAX];
+	const char *env = getenv("ETL_HOME");
+	char *cut;
+	ssize_t n;
+
+	if (env && *env) {
+		snprintf(home, size, "%s", env);
+		return;
+	}
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		snprintf(home, size, ".");
+		return;
+	}
+	exe[n] = '\0';
+	/* build/extract and build/asan/extract both live under <home>/build/ */
+	cut = strstr(exe, "/build/");
+	if (!cut)
+		cut = strrchr(exe, '/');
+	if (cut)
+		*cut = '\0';
+	snprintf(home, size, "%s", exe[0] ? exe : "/");
+}
+
+bool paths_is_table_file(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 4 && strcasecmp(name + n - 4, ".csv") == 0) ||
+	       (n > 7 && strcasecmp(name + n - 7, ".csv.gz") == 0);
+}
+
+/*
+ * Every table file below a folder, depth first.  An unreadable subfolder is
+ * skipped; only the folder the user named (top) fails the walk.
+ */
+static int walk(const char *dir, paths_file_fn fn, void *ctx, bool top)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d)
+		return top ? -1 : 0;
+	while (rc == 0 && (de = readdir(d))) {
+		char child[PATH_MAX];
+		struct stat st;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(child, sizeof(child), "%s/%s", dir, de->d_name);
+		if (stat(child, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode))
+			rc = walk(child, fn, ctx, false);
+		else if (paths_is_table_file(de->d_name))
+			rc = fn(ctx, child, (long long)st.st_size);
+	}
+	closedir(d);
+	return rc;
+}
+
+int paths_collect(const char *path, paths_file_fn fn, void *ctx)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode))
+		return fn(ctx, path, (long long)st.st_size);
+	return walk(path, fn, ctx, true);
+}

@@ -1,0 +1,36 @@
+/*
+ * paths: where the installation is, and which files a load is given.
+ *
+ * Shared by the three stage programs so that they agree on both: a folder
+ * given on the command line means every .csv and .csv.gz below it, and
+ * config/ and sql/ live in the installation's home.
+ *
+ * Ownership: callers own every buffer; paths handed to a callback are
+ * borrowed for the duration of the call.  Errors: -1 with errno set.
+ */
+#ifndef ETL_PATHS_H
+#define ETL_PATHS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * The installation's home: $ETL_HOME, else the checkout holding the running
+ * binary (the folder above build/, whichever build/ subfolder it is in).
+ */
+void paths_home(char *home, size_t size);
+
+/* True for a submission file name: *.csv or *.csv.gz, any case. */
+bool paths_is_table_file(const char *name);
+
+typedef int (*paths_file_fn)(void *ctx, const char *path, long long bytes);
+
+/*
+ * Call fn for path when it is a file (taken as given, whatever its name),
+ * or for every table file below it when it is a folder (recursively,
+ * hidden entries skipped).  Returns 0, -1 when path cannot be read, or
+ * the first non-zero value fn returned.
+ */
+int paths_collect(const char *path, paths_file_fn fn, void *ctx);
+
+#endif
