@@ -1967,6 +1967,28 @@ static int withdraw(struct loader *ld, const char *year, const char *dept)
 
 /* The summary ------------------------------------------------------------------------ */
 
+/*
+ * CONTRACT: two different codes claiming one name are reported.  Departments
+ * get renamed, so this is a warning for the operator, never a rejection.
+ */
+static void report_shared_names(struct loader *ld)
+{
+	struct etl_err err;
+	PGresult *res = NULL;
+
+	etl_err_clear(&err);
+	if (pgw_exec(&ld->w,
+		     "SELECT dept_name || '：' || string_agg(dept_code, '、' ORDER BY dept_code)"
+		     " FROM core.dim_department GROUP BY dept_name HAVING count(*) > 1"
+		     " ORDER BY 1",
+		     0, NULL, &res, &err) < 0)
+		return;
+	for (int i = 0; i < PQntuples(res); i++)
+		runlog_warn("one department name, several codes (check config/departments.csv): %s",
+			    PQgetvalue(res, i, 0));
+	PQclear(res);
+}
+
 static void summary(const struct loader *ld, int code)
 {
 	const struct counts *n = &ld->n;
@@ -2715,6 +2737,9 @@ int main(int argc, char **argv)
 		runlog_error("interrupted by signal %d: the table in flight was rolled back",
 		             (int)got_signal);
 	}
+	if (ld.started && !o.dry_run && ld.w.conn && PQstatus(ld.w.conn) == CONNECTION_OK &&
+	    !got_signal)
+		report_shared_names(&ld);
 	if (ld.started)
 		summary(&ld, code);
 	loader_free(&ld);

@@ -53,4 +53,12 @@ after=$(q "select count(*) || ':' || sum(amount) from core.fact_amount")
 ok $([ "$before" = "$after" ] && echo 0 || echo 1) "second load leaves every fact as it was ($after)"
 st=$(q "select string_agg(distinct status, ',') from etl.files where run_id = (select max(run_id) from etl.runs)")
 ok $([ "$st" = unchanged ] && echo 0 || echo 1) "second load marks every file unchanged ($st)"
+# CONTRACT: two different codes claiming one name are reported (a warning:
+# departments get renamed, so nothing is rejected).
+mkdir -p "$PGC_DIR/renamed/2023"
+cp -r "$ROOT/samples/2023/109001" "$PGC_DIR/renamed/2023/999001"
+"$BIN/load" --quiet --dsn "$PGC_DSN" "$PGC_DIR/renamed" 2>"$PGC_DIR/load3.err"
+rc=$?
+grep -q "one department name, several codes.*109001、999001" "$PGC_DIR/load3.err"
+ok $? "a second code under a registered name loads (exit $rc) and is reported"
 echo "1..$n"
