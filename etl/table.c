@@ -282,6 +282,12 @@ static int split_unit_tail(struct table *t, char *cell_text)
 	if (last - cell_text >= (long)strlen("金额") &&
 	    strncmp(last - strlen("金额"), "金额", strlen("金额")) == 0)
 		last -= strlen("金额");
+	/* "2023年部门支出总表（单位：万元）": the parenthesis goes with the unit */
+	if (last - cell_text >= (long)strlen("（") &&
+	    strncmp(last - strlen("（"), "（", strlen("（")) == 0)
+		last -= strlen("（");
+	else if (last > cell_text && last[-1] == '(')
+		last--;
 	u = unit_from_cell(last);
 	if (u == UNIT_NONE)
 		return 0;
@@ -617,13 +623,24 @@ static int check_identity(struct table *t, long line)
 	if (t->unit == UNIT_NONE)
 		return reject_whole(t, 0, "no_unit",
 				    "找不到金额单位（“单位：万元”或“单位：元”），不作猜测", NULL);
-	t->year = t->title.year ? t->title.year : t->fi.folder_year;
+	/*
+	 * Checked before t->year is set: F carries no year for a file rejected
+	 * for its year, so normalize looks up no classification list for it
+	 * (a missing list stops the run with exit 78).  A title year outside
+	 * 1990-2100 is a typo, not a fiscal year, as for folders.
+	 */
+	if (t->title.year && (t->title.year < 1990 || t->title.year > 2100)) {
+		snprintf(msg, sizeof(msg), "标题年度 %d 不是有效的预算年度", t->title.year);
+		return reject_whole(t, t->title_line ? t->title_line : line, "bad_year", msg,
+				    t->title_text);
+	}
 	if (t->title.year && t->fi.folder_year && t->title.year != t->fi.folder_year) {
 		snprintf(msg, sizeof(msg), "标题年度 %d 与目录年度 %d 不一致", t->title.year,
 			 t->fi.folder_year);
 		return reject_whole(t, t->title_line ? t->title_line : line, "year_mismatch", msg,
 				    t->title_text);
 	}
+	t->year = t->title.year ? t->title.year : t->fi.folder_year;
 	if (!t->year)
 		return reject_whole(t, t->title_line ? t->title_line : line, "no_year",
 				    "标题中没有年度，文件也不在 <年度>/<部门编码>/ 目录下", t->title_text);

@@ -908,6 +908,53 @@ static void test_bad_amount_rejects_the_row_only(void **state)
 	free(out);
 }
 
+
+/* The unit in the title cell, in parentheses (regression: was no_unit). */
+static void test_unit_in_title_parentheses(void **state)
+{
+	char *out = run("2023年部门支出总体情况表（单位：万元）\n"
+	                "科目编码,科目名称,合计,基本支出,项目支出\n"
+	                ",合计,1.00,1.00,\n"
+	                "2010301,行政运行,1.00,1.00,\n");
+
+	(void)state;
+	expect_ok(out, 3, "wan");
+	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=0.00");
+	free(out);
+}
+
+/* Department and unit in one meta cell: the name stops before 单位. */
+static void test_department_and_unit_in_one_cell(void **state)
+{
+	char *out = run("2023年部门支出总表\n"
+	                "单位名称：南昌市西湖区政务服务数据管理局　　　　单位：元\n"
+	                "科目编码,科目名称,合计,基本支出,项目支出\n"
+	                "2010301,行政运行,5,5,\n");
+	char b[512];
+
+	(void)state;
+	expect_ok(out, 3, "yuan");
+	assert_string_equal(f_field(out, F_DEPT_NAME, b, sizeof(b)),
+	                    "南昌市西湖区政务服务数据管理局");
+	free(out);
+}
+
+/* "科目" merged over 编码|名称 with a second header row. */
+static void test_subject_merged_over_code_and_name(void **state)
+{
+	char *out = run("2023年部门收入总表\n"
+	                "单位：元\n"
+	                "科目,,合计,本年收入,,上年结转\n"
+	                "编码,名称,,小计,一般公共预算拨款,\n"
+	                "2010301,行政运行,5,5,5,\n");
+
+	(void)state;
+	expect_ok(out, 2, "yuan");
+	expect_line(out, "R|5|row|2010301|行政运行|total=5.00|income_subtotal=5.00|"
+	                 "general_budget=5.00|carryover=0.00");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -917,6 +964,9 @@ int main(void)
 	    cmocka_unit_test(test_title_stage_words),
 	    cmocka_unit_test(test_not_titles),
 	    cmocka_unit_test(test_seed_expenditure_table),
+	    cmocka_unit_test(test_unit_in_title_parentheses),
+	    cmocka_unit_test(test_department_and_unit_in_one_cell),
+	    cmocka_unit_test(test_subject_merged_over_code_and_name),
 	    cmocka_unit_test(test_two_sided_table_one_header_row),
 	    cmocka_unit_test(test_shanghai_financial_summary),
 	    cmocka_unit_test(test_shanghai_revenue_three_header_rows),
