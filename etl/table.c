@@ -393,6 +393,19 @@ static int note_row(const struct table *t, const struct csv_record *rec)
 	return wording_meta(t->w, "note", b, NULL) || strncmp(b, "注", strlen("注")) == 0;
 }
 
+/* A sign-off line under the table ("制表人：…  联系电话：…"): nothing to load. */
+static int footer_row(const struct table *t, const struct csv_record *rec)
+{
+	for (int i = 0; i < rec->nfields; i++) {
+		const char *c = rec->field[i];
+
+		c += strspn(c, " ");
+		if (*c)
+			return wording_meta(t->w, "footer", c, NULL);
+	}
+	return 0;
+}
+
 static void keep_header_row(struct table *t, const struct csv_record *rec)
 {
 	int i = t->nhdr++;
@@ -978,7 +991,7 @@ static void data_record(struct table *t, const struct csv_record *rec)
 		return;
 	}
 	rewind(fp);
-	if (note_row(t, rec) && t->title.kind != 9)
+	if ((note_row(t, rec) && t->title.kind != 9) || footer_row(t, rec))
 		rc = 0;
 	else if (check_unlabeled(t, rec) < 0)
 		rc = -1;

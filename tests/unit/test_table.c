@@ -955,6 +955,21 @@ static void test_subject_merged_over_code_and_name(void **state)
 	free(out);
 }
 
+/* A sign-off line under the table is not a row (regression: unknown_name). */
+static void test_footer_line_is_not_a_row(void **state)
+{
+	char *out = run("2023年部门支出总表\n"
+	                "单位：元\n"
+	                "科目编码,科目名称,合计,基本支出,项目支出\n"
+	                "2010301,行政运行,5,5,\n"
+	                "制表人：张三,,联系电话：12345678,,\n");
+
+	(void)state;
+	expect_ok(out, 3, "yuan");
+	expect_line(out, "E|5|4|1|0|0|ok");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -965,6 +980,7 @@ int main(void)
 	    cmocka_unit_test(test_not_titles),
 	    cmocka_unit_test(test_seed_expenditure_table),
 	    cmocka_unit_test(test_unit_in_title_parentheses),
+	    cmocka_unit_test(test_footer_line_is_not_a_row),
 	    cmocka_unit_test(test_department_and_unit_in_one_cell),
 	    cmocka_unit_test(test_subject_merged_over_code_and_name),
 	    cmocka_unit_test(test_two_sided_table_one_header_row),
