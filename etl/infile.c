@@ -178,10 +178,16 @@ static int sniff(struct infile *f, const unsigned char *b, size_t n, size_t *ski
 	f->enc = ENC_UTF8;
 	if (nul_odd + nul_even == 0)
 		return 0;
-	/* UTF-16 without a BOM: ASCII-range text puts a NUL in every other byte. */
-	if (nul_odd * 4 > n && nul_even == 0)
+	/*
+	 * UTF-16 without a BOM: ASCII-range text (digits, commas, line breaks:
+	 * at least an eighth of a budget table) puts a NUL in every other
+	 * byte, and a few CJK characters (U+4E00 一, U+5200 刀) one in the
+	 * other.  Validation decides; an unproven decoding is refused later.
+	 * A stray NUL or two in a short file is not UTF-16: it is not text.
+	 */
+	if (nul_odd >= 8 && nul_odd * 16 > n && nul_even * 8 < nul_odd)
 		f->enc = ENC_UTF16LE;
-	else if (nul_even * 4 > n && nul_odd == 0)
+	else if (nul_even >= 8 && nul_even * 16 > n && nul_odd * 8 < nul_even)
 		f->enc = ENC_UTF16BE;
 	else {
 		const unsigned char *z = memchr(b, 0, n);
