@@ -162,8 +162,9 @@ run_tests() {
 	for t in "$ROOT"/build/asan/tests/test_*; do
 		[ -x "$t" ] || continue
 		if (cd "$ROOT" && CMOCKA_MESSAGE_OUTPUT=STDOUT "$t") >"$out/$(basename "$t").log" 2>&1; then :; fi
-		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out/$(basename "$t").log" | tail -1)
-		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out/$(basename "$t").log" | tail -1)
+		# a program may run several cmocka groups: add their summaries
+		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out/$(basename "$t").log" | awk '{s+=$1} END {if (NR) print s}')
+		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out/$(basename "$t").log" | awk '{s+=$1} END {if (NR) print s}')
 		if [ -z "$p$f" ]; then f=1; fi # crashed before its summary
 		pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
 		printf '%-28s %s passed, %s failed\n' "$(basename "$t")" "${p:-0}" "${f:-0}"

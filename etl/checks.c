@@ -397,8 +397,8 @@ static const char *same_table(const char *first, const char *second, char *buf, 
 static bool row_level_check(const char *name)
 {
 	static const char *const row_level[] = {
-	    "subtotal_equals_children",	    "total_equals_classes",
-	    "row_total_equals_parts",	    "basic_equals_personnel_public",
+	    "subtotal_equals_children",      "total_equals_classes",
+	    "row_total_equals_parts",        "basic_equals_personnel_public",
 	    "total_equals_personnel_public", "income_subtotal_equals_sources"};
 
 	for (size_t i = 0; i < sizeof(row_level) / sizeof(row_level[0]); i++)

@@ -45,7 +45,7 @@ struct sub_row {
 };
 
 struct sub_table {
-	int kind; /* 1..10 */
+	int kind;         /* 1..10 */
 	const char *path; /* borrowed from the caller, for messages */
 	struct sub_row *rows;
 	size_t n, cap;
@@ -59,12 +59,12 @@ struct submission {
 };
 
 struct check {
-	int kind;               /* the table the check is about (0: the submission) */
-	char name[64];          /* stable English name, e.g. subtotal_equals_children */
-	char subject[128];      /* what was checked: a code, a line, a measure */
+	int kind;          /* the table the check is about (0: the submission) */
+	char name[64];     /* stable English name, e.g. subtotal_equals_children */
+	char subject[128]; /* what was checked: a code, a line, a measure */
 	int64_t expected, actual;
 	bool passed;
-	char message[512];      /* Chinese */
+	char message[512]; /* Chinese */
 };
 
 struct check_list {
@@ -79,7 +79,7 @@ void submission_free(struct submission *s);
  * sub_add_row on that table) or NULL on ENOMEM or a bad kind, role or code.
  */
 struct sub_row *sub_add_row(struct submission *s, int kind, const char *path, long line,
-			    const char *role, const char *code, const char *name, int level);
+                            const char *role, const char *code, const char *name, int level);
 /* Add a measure to a row; returns -1 on ENOMEM. */
 int sub_add_measure(struct sub_row *r, const char *key, int64_t fen);
 /* A measure of a row, or 0 with *found false. */

@@ -6,7 +6,7 @@
 #include "textnorm.h"
 
 int classify_begin(struct classify_ctx *c, const struct refdata *rd, int kind, int year,
-		   struct etl_err *err)
+                   struct etl_err *err)
 {
 	enum scheme s = kind == 6 ? SCHEME_ECON_DEPT : SCHEME_FUNCTION;
 
@@ -17,9 +17,10 @@ int classify_begin(struct classify_ctx *c, const struct refdata *rd, int kind, i
 	c->what = kind == 6 ? "经济分类科目" : "功能分类科目";
 	c->list = refdata_list(rd, year, s);
 	if (!c->list)
-		return etl_fail(err, "no_classification", 0, NULL,
-				"%d 年没有%s表：请在 config/classifications/%d/ 中放入该年度的科目表",
-				year, c->what, year);
+		return etl_fail(
+		    err, "no_classification", 0, NULL,
+		    "%d 年没有%s表：请在 config/classifications/%d/ 中放入该年度的科目表", year,
+		    c->what, year);
 	return 0;
 }
 
@@ -86,22 +87,22 @@ static void nearest(const struct classify_ctx *c, const char *code, char *buf, s
 		if (len < 0 || used + (size_t)len >= size)
 			break;
 		used += (size_t)snprintf(buf + used, size - used, "%s%s %s", i ? "、" : "",
-					 near[i]->code, near[i]->name);
+		                         near[i]->code, near[i]->name);
 	}
 	if (used >= size)
 		utf8_cut(buf);
 }
 
 static int reject_unknown(struct classify_ctx *c, const char *code, const char *missing_what,
-			  const char *missing_code, struct etl_err *err)
+                          const char *missing_code, struct etl_err *err)
 {
 	char near[256];
 
 	nearest(c, missing_code, near, sizeof(near));
 	etl_fail(err, "unknown_code", 0, NULL,
-		 "%s %s 不存在（%s %s 不在 %d 年科目表中）%s；如确为新增科目，请在 "
-		 "config/classifications/local/ 中添加",
-		 c->what, code, missing_what, missing_code, c->year, near);
+	         "%s %s 不存在（%s %s 不在 %d 年科目表中）%s；如确为新增科目，请在 "
+	         "config/classifications/local/ 中添加",
+	         c->what, code, missing_what, missing_code, c->year, near);
 	utf8_cut(err->message);
 	return -1;
 }
@@ -120,12 +121,14 @@ static int resolve_name(struct classify_ctx *c, const char *name, char *code, st
 	parents[np++] = NULL;
 	for (int i = 0; i < np; i++) {
 		bool ambiguous = false;
-		const struct ref_code *r = ref_find_child_by_name(c->list, parents[i], name, &ambiguous);
+		const struct ref_code *r =
+		    ref_find_child_by_name(c->list, parents[i], name, &ambiguous);
 
 		if (ambiguous) {
-			etl_fail(err, "ambiguous_name", 0, NULL,
-				 "科目名称“%s”在 %s 下有多个科目，无法确定编码；请在表中写明科目编码",
-				 shown(name, nm, sizeof(nm)), parents[i] ? parents[i] : "类级");
+			etl_fail(
+			    err, "ambiguous_name", 0, NULL,
+			    "科目名称“%s”在 %s 下有多个科目，无法确定编码；请在表中写明科目编码",
+			    shown(name, nm, sizeof(nm)), parents[i] ? parents[i] : "类级");
 			utf8_cut(err->message);
 			return -1;
 		}
@@ -135,25 +138,26 @@ static int resolve_name(struct classify_ctx *c, const char *name, char *code, st
 		}
 	}
 	etl_fail(err, "unknown_name", 0, NULL,
-		 "科目名称“%s”在上级科目 %s 下找不到（%d 年%s表），无法确定编码",
-		 shown(name, nm, sizeof(nm)),
-		 c->cur_section[0] ? c->cur_section : c->cur_class[0] ? c->cur_class : "（无）",
-		 c->year, c->what);
+	         "科目名称“%s”在上级科目 %s 下找不到（%d 年%s表），无法确定编码",
+	         shown(name, nm, sizeof(nm)),
+	         c->cur_section[0] ? c->cur_section
+	         : c->cur_class[0] ? c->cur_class
+	                           : "（无）",
+	         c->year, c->what);
 	utf8_cut(err->message);
 	return -1;
 }
 
 /* The 类 and 款 rows above must enclose the code. */
-static int check_enclosing(struct classify_ctx *c, const char *code, int level,
-			   struct etl_err *err)
+static int check_enclosing(struct classify_ctx *c, const char *code, int level, struct etl_err *err)
 {
 	if (level >= 2 && c->cur_class[0] && strncmp(code, c->cur_class, 3) != 0)
 		return etl_fail(err, "code_parent_mismatch", 0, NULL,
-				"%s %s 不属于上面的类级科目 %s", c->what, code, c->cur_class);
+		                "%s %s 不属于上面的类级科目 %s", c->what, code, c->cur_class);
 	if (level == 3 && c->cur_section[0] && strncmp(c->cur_section, code, 3) == 0 &&
 	    strncmp(code, c->cur_section, 5) != 0)
 		return etl_fail(err, "code_parent_mismatch", 0, NULL,
-				"%s %s 不属于上面的款级科目 %s", c->what, code, c->cur_section);
+		                "%s %s 不属于上面的款级科目 %s", c->what, code, c->cur_section);
 	return 0;
 }
 
@@ -182,7 +186,7 @@ static void compare_name(const struct ref_code *r, const char *name, struct clas
 }
 
 int classify_row(struct classify_ctx *c, const char *code, const char *name,
-		 struct classify_out *out, struct etl_err *err)
+                 struct classify_out *out, struct etl_err *err)
 {
 	char parent[8], nm[128];
 	const struct ref_code *r;
@@ -195,7 +199,7 @@ int classify_row(struct classify_ctx *c, const char *code, const char *name,
 	out->level = level_of(c, out->code);
 	if (!out->level) {
 		etl_fail(err, "bad_code", 0, NULL, "%s编码 %s 格式不对（应为%s位数字）", c->what,
-			 out->code, c->max_level == 3 ? " 3、5 或 7 " : " 3 或 5 ");
+		         out->code, c->max_level == 3 ? " 3、5 或 7 " : " 3 或 5 ");
 		utf8_cut(err->message);
 		return -1;
 	}
@@ -217,16 +221,18 @@ int classify_row(struct classify_ctx *c, const char *code, const char *name,
 
 		nearest(c, out->code, near, sizeof(near));
 		out->missing = true;
-		snprintf(out->note, sizeof(out->note),
-			 "%s %s（%s）不在 %d 年科目表中（该科目表不完整，已装载）%s；如确为有效科目，"
-			 "请在 config/classifications/local/ 中添加",
-			 c->what, out->code, shown(name, nm, sizeof(nm)), c->year, near);
+		snprintf(
+		    out->note, sizeof(out->note),
+		    "%s %s（%s）不在 %d 年科目表中（该科目表不完整，已装载）%s；如确为有效科目，"
+		    "请在 config/classifications/local/ 中添加",
+		    c->what, out->code, shown(name, nm, sizeof(nm)), c->year, near);
 		utf8_cut(out->note);
 	} else {
 		compare_name(r, name, out);
 		if (out->name_differs)
-			snprintf(out->note, sizeof(out->note), "%s %s 的名称“%s”与 %d 年科目表“%s”不一致",
-				 c->what, out->code, shown(name, nm, sizeof(nm)), c->year, r->name);
+			snprintf(out->note, sizeof(out->note),
+			         "%s %s 的名称“%s”与 %d 年科目表“%s”不一致", c->what, out->code,
+			         shown(name, nm, sizeof(nm)), c->year, r->name);
 		utf8_cut(out->note);
 		utf8_cut(out->ref_name);
 	}

@@ -32,19 +32,19 @@ struct classify_ctx {
 	const struct refdata *rd;
 	const struct ref_list *list;
 	int year;
-	int max_level;       /* 3 for function codes, 2 for economic codes */
-	const char *what;    /* "功能分类科目" or "经济分类科目" */
-	char cur_class[16];  /* the last 类 row seen in this file */
+	int max_level;      /* 3 for function codes, 2 for economic codes */
+	const char *what;   /* "功能分类科目" or "经济分类科目" */
+	char cur_class[16]; /* the last 类 row seen in this file */
 	char cur_section[16];
 };
 
 struct classify_out {
 	char code[16];
 	int level;
-	bool missing;          /* not in an incomplete list: kept, check fails */
+	bool missing; /* not in an incomplete list: kept, check fails */
 	bool name_differs;
 	char ref_name[256];
-	char note[512];        /* message for the missing / name check */
+	char note[512]; /* message for the missing / name check */
 };
 
 /*
@@ -52,10 +52,10 @@ struct classify_out {
  * with reason no_classification (exit 78) when the year has no list.
  */
 int classify_begin(struct classify_ctx *c, const struct refdata *rd, int kind, int year,
-		   struct etl_err *err);
+                   struct etl_err *err);
 
 int classify_row(struct classify_ctx *c, const char *code, const char *name,
-		 struct classify_out *out, struct etl_err *err);
+                 struct classify_out *out, struct etl_err *err);
 
 /* A 类 of the function list by its name (table 1 and 4 expense lines). */
 const char *classify_class_by_name(const struct refdata *rd, int year, const char *label);

@@ -38,7 +38,7 @@ int code_canonical(const char *cell, char out[CODE_MAX], struct etl_err *err);
  * class.  Returns 1, 0 (all empty) or -1 (inconsistent or malformed).
  */
 int code_join(const char *cls, const char *sec, const char *item, char out[CODE_MAX],
-	      struct etl_err *err);
+              struct etl_err *err);
 
 /*
  * Split a cell holding code and name ("2010301 行政运行", "[2010301]行政运行").
@@ -47,7 +47,7 @@ int code_join(const char *cls, const char *sec, const char *item, char out[CODE_
  * the trimmed cell); -1 when the leading code is malformed.
  */
 int code_split_cell(const char *cell, char code[CODE_MAX], char *name, size_t name_size,
-		    struct etl_err *err);
+                    struct etl_err *err);
 
 /* The level of a canonical function code: 1 (类), 2 (款), 3 (项), 0 if none. */
 int code_level(const char *code);

@@ -44,22 +44,22 @@ static void on_field(void *s, size_t len, void *data)
 	/* feed_piece's check sees only a field still open after a piece. */
 	if (len > CSVREAD_MAX_FIELD) {
 		r->failed = 1;
-		etl_fail(r->err, "too_large", field_line, NULL, "field longer than %d bytes (line %ld)",
-			 CSVREAD_MAX_FIELD, field_line);
+		etl_fail(r->err, "too_large", field_line, NULL,
+		         "field longer than %d bytes (line %ld)", CSVREAD_MAX_FIELD, field_line);
 		return;
 	}
 	if (r->nfields >= CSVREAD_MAX_COLUMNS) {
 		r->failed = 1;
 		etl_fail(r->err, "too_large", r->rec_line, NULL,
-			 "record starting at line %ld has more than %d columns", r->rec_line,
-			 CSVREAD_MAX_COLUMNS);
+		         "record starting at line %ld has more than %d columns", r->rec_line,
+		         CSVREAD_MAX_COLUMNS);
 		return;
 	}
 	if (r->len + len + 1 > CSVREAD_MAX_RECORD) {
 		r->failed = 1;
 		etl_fail(r->err, "too_large", r->rec_line, NULL,
-			 "record starting at line %ld is larger than %d bytes", r->rec_line,
-			 CSVREAD_MAX_RECORD);
+		         "record starting at line %ld is larger than %d bytes", r->rec_line,
+		         CSVREAD_MAX_RECORD);
 		return;
 	}
 	fcap = (size_t)r->fcap;
@@ -131,13 +131,14 @@ static int parse_error(struct csvread *r)
 	if (r->p.quoted) {
 		long ql = r->quote_line ? r->quote_line : r->line; /* 0: opened in this piece */
 
-		return etl_fail(r->err, "bad_csv", ql, NULL,
-				"malformed CSV: quoted field opened at line %ld is not closed properly "
-				"(error at line %ld)",
-				ql, r->line);
+		return etl_fail(
+		    r->err, "bad_csv", ql, NULL,
+		    "malformed CSV: quoted field opened at line %ld is not closed properly "
+		    "(error at line %ld)",
+		    ql, r->line);
 	}
 	return etl_fail(r->err, "bad_csv", r->line, NULL, "malformed CSV at line %ld: %s", r->line,
-			csv_strerror(csv_error(&r->p)));
+	                csv_strerror(csv_error(&r->p)));
 }
 
 /* Feed one piece of at most one physical line (ending with '\n' or not). */
@@ -167,9 +168,9 @@ static int feed_piece(struct csvread *r, const char *s, size_t n)
 		r->quote_line = r->line;
 	if (r->p.entry_pos > CSVREAD_MAX_FIELD)
 		return etl_fail(r->err, "too_large", r->p.quoted ? r->quote_line : r->line, NULL,
-				"field longer than %d bytes%s (line %ld)", CSVREAD_MAX_FIELD,
-				r->p.quoted ? ": a quote opened here is never closed" : "",
-				r->p.quoted ? r->quote_line : r->line);
+		                "field longer than %d bytes%s (line %ld)", CSVREAD_MAX_FIELD,
+		                r->p.quoted ? ": a quote opened here is never closed" : "",
+		                r->p.quoted ? r->quote_line : r->line);
 	r->offset += (int64_t)n;
 	r->at_line_start = n > 0 && s[n - 1] == '\n';
 	return 0;
@@ -198,10 +199,9 @@ int csvread_finish(struct csvread *r)
 		return 1;
 	if (csv_fini(&r->p, on_field, on_record, r) != 0 && !r->failed) {
 		if (r->p.quoted)
-			return etl_fail(r->err, "bad_csv", r->quote_line,
-					NULL,
-					"file ends inside a quoted field opened at line %ld",
-					r->quote_line);
+			return etl_fail(r->err, "bad_csv", r->quote_line, NULL,
+			                "file ends inside a quoted field opened at line %ld",
+			                r->quote_line);
 		return parse_error(r);
 	}
 	if (r->failed)

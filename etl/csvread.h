@@ -32,11 +32,11 @@
 
 struct csv_record {
 	int nfields;
-	char **field;     /* NUL-terminated, borrowed */
-	long line;        /* physical line where the record starts (1-based) */
-	long end_line;    /* physical line where it ends */
-	int64_t offset;   /* byte offset of that line in the decoded text */
-	long index;       /* 1-based record number */
+	char **field;   /* NUL-terminated, borrowed */
+	long line;      /* physical line where the record starts (1-based) */
+	long end_line;  /* physical line where it ends */
+	int64_t offset; /* byte offset of that line in the decoded text */
+	long index;     /* 1-based record number */
 };
 
 typedef int (*csv_record_fn)(void *ctx, const struct csv_record *rec);
@@ -45,28 +45,27 @@ struct csvread {
 	struct csv_parser p;
 	csv_record_fn fn;
 	void *ctx;
-	char *buf;          /* field bytes of the record being built */
+	char *buf; /* field bytes of the record being built */
 	size_t len, cap;
-	size_t *starts;     /* field start offsets in buf */
+	size_t *starts; /* field start offsets in buf */
 	int nfields, fcap;
 	char **ptrs;
 	size_t pcap;
-	long line;          /* physical line being fed */
-	long rec_line;      /* line where the current record started */
+	long line;     /* physical line being fed */
+	long rec_line; /* line where the current record started */
 	int64_t rec_offset;
-	int64_t offset;     /* decoded bytes fed so far */
+	int64_t offset;      /* decoded bytes fed so far */
 	int64_t line_offset; /* where the line being fed starts */
-	long quote_line;    /* line where the open quoted field began */
+	long quote_line;     /* line where the open quoted field began */
 	long records;
-	int stop;           /* callback asked to stop */
+	int stop; /* callback asked to stop */
 	int failed;
 	int at_line_start;
 	struct etl_err *err;
 };
 
 /* delim is ',' normally, '\t' for Excel's "Unicode text". */
-int csvread_init(struct csvread *r, char delim, csv_record_fn fn, void *ctx,
-		 struct etl_err *err);
+int csvread_init(struct csvread *r, char delim, csv_record_fn fn, void *ctx, struct etl_err *err);
 
 /*
  * Feed decoded text (any chunking).  Returns 0 to go on, 1 when the callback

@@ -10,8 +10,8 @@ void etl_err_clear(struct etl_err *e)
 	e->offset = -1;
 }
 
-int etl_fail(struct etl_err *e, const char *reason, long line, const char *column,
-	     const char *fmt, ...)
+int etl_fail(struct etl_err *e, const char *reason, long line, const char *column, const char *fmt,
+             ...)
 {
 	va_list ap;
 

@@ -16,11 +16,11 @@
 #define ETL_ERR_MSG 512
 
 struct etl_err {
-	char reason[48];        /* stable English reason code, e.g. "unknown_code" */
+	char reason[48];           /* stable English reason code, e.g. "unknown_code" */
 	char message[ETL_ERR_MSG]; /* human message (Chinese where users read it) */
-	char column[64];        /* column name or number, "" when not tied to one */
-	long line;              /* physical line in the file, 0 when whole-file */
-	int64_t offset;         /* byte offset in the raw file, -1 when unknown */
+	char column[64];           /* column name or number, "" when not tied to one */
+	long line;                 /* physical line in the file, 0 when whole-file */
+	int64_t offset;            /* byte offset in the raw file, -1 when unknown */
 };
 
 /* Reset to "no error". */
@@ -30,7 +30,7 @@ void etl_err_clear(struct etl_err *e);
  * Fill e and return -1, so a caller can write `return etl_fail(e, ...)`.
  * line and offset may be 0 / -1 when unknown; column may be NULL.
  */
-int etl_fail(struct etl_err *e, const char *reason, long line, const char *column,
-	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int etl_fail(struct etl_err *e, const char *reason, long line, const char *column, const char *fmt,
+             ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -122,7 +122,7 @@ static void folder_identity(const char *abs, struct file_info *fi)
 	year = year ? year + 1 : tmp;
 	if (strlen(year) != 4 || strspn(year, "0123456789") != 4 || !*dept ||
 	    strspn(dept, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-") !=
-		    strlen(dept))
+	        strlen(dept))
 		return;
 	fi->folder_year = atoi(year);
 	if (fi->folder_year < 1990 || fi->folder_year > 2100) {
@@ -173,8 +173,8 @@ static int on_table_record(void *ctx, const struct csv_record *rec)
 }
 
 /* Read one file into the stream. */
-static void extract_file(const char *path, const struct wording *w,
-			 const struct dept_registry *reg, char *buf, FILE *out)
+static void extract_file(const char *path, const struct wording *w, const struct dept_registry *reg,
+                         char *buf, FILE *out)
 {
 	char abs[PATH_MAX];
 	struct infile f;
@@ -203,7 +203,8 @@ static void extract_file(const char *path, const struct wording *w,
 	}
 	while ((n = infile_read(&f, buf, INFILE_CHUNK, &err)) > 0) {
 		if (!started) {
-			if (csvread_init(&cr, sniff_delim(buf, (size_t)n), on_table_record, &t, &err) < 0)
+			if (csvread_init(&cr, sniff_delim(buf, (size_t)n), on_table_record, &t,
+			                 &err) < 0)
 				break;
 			started = 1;
 		}
@@ -248,8 +249,8 @@ static int dump_records(const char *path)
 	if (infile_open(&f, path, &err) < 0)
 		goto fail;
 	while ((n = infile_read(&f, buf, sizeof(buf), &err)) > 0) {
-		if (!started && csvread_init(&cr, sniff_delim(buf, (size_t)n), print_record, stdout,
-					     &err) < 0)
+		if (!started &&
+		    csvread_init(&cr, sniff_delim(buf, (size_t)n), print_record, stdout, &err) < 0)
 			goto fail;
 		started = 1;
 		if ((rc = csvread_feed(&cr, buf, (size_t)n)) < 0)
@@ -264,7 +265,8 @@ static int dump_records(const char *path)
 fail:
 	fflush(stdout);
 	fprintf(stderr, "%s:%ld: %s: %s", path, err.line, err.reason, err.message);
-	if (err.offset >= 0)
+	/* Decoding messages already say where; others get the offset added. */
+	if (err.offset >= 0 && !strstr(err.message, "offset"))
 		fprintf(stderr, " (byte offset %lld)", (long long)err.offset);
 	fputc('\n', stderr);
 	if (started)
@@ -276,8 +278,8 @@ fail:
 static void usage(void)
 {
 	fprintf(stderr, "usage: extract [--config-dir DIR] PATH...\n"
-			"       extract [--config-dir DIR] --files0-from FILE\n"
-			"       extract --records FILE\n");
+	                "       extract [--config-dir DIR] --files0-from FILE\n"
+	                "       extract --records FILE\n");
 }
 
 static void default_config_dir(char *dir, size_t size)

@@ -91,7 +91,7 @@ static int hash_file(struct infile *f, struct etl_err *err)
 
 	if (!fp)
 		return etl_fail(err, errno == ENOENT ? "not_found" : "io_error", 0, NULL,
-				"cannot open: %s", strerror(errno));
+		                "cannot open: %s", strerror(errno));
 	md = EVP_MD_CTX_new();
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	f->disk_bytes = 0;
@@ -115,7 +115,7 @@ static int hash_file(struct infile *f, struct etl_err *err)
 
 /* Read decompressed bytes, enforcing the size and gzip-bomb limits. */
 static int gz_fill(struct infile *f, unsigned char *buf, size_t cap, int64_t *total,
-		   struct etl_err *err)
+                   struct etl_err *err)
 {
 	int n = gzread(f->gz, buf, (unsigned)cap);
 
@@ -123,8 +123,9 @@ static int gz_fill(struct infile *f, unsigned char *buf, size_t cap, int64_t *to
 		int zerr;
 		const char *msg = gzerror(f->gz, &zerr);
 
-		return etl_fail(err, "bad_gzip", 0, NULL, "gzip stream is corrupt after %lld bytes: %s",
-				(long long)*total, msg);
+		return etl_fail(err, "bad_gzip", 0, NULL,
+		                "gzip stream is corrupt after %lld bytes: %s", (long long)*total,
+		                msg);
 	}
 	/* zlib reports a cut-off stream as a soft error: the data so far, then 0. */
 	if (n == 0 && f->compressed) {
@@ -133,24 +134,26 @@ static int gz_fill(struct infile *f, unsigned char *buf, size_t cap, int64_t *to
 		gzerror(f->gz, &zerr);
 		if (zerr == Z_BUF_ERROR)
 			return etl_fail(err, "bad_gzip", 0, NULL,
-					"gzip stream is truncated after %lld bytes", (long long)*total);
+			                "gzip stream is truncated after %lld bytes",
+			                (long long)*total);
 	}
 	*total += n;
 	if (*total > INFILE_MAX_BYTES)
 		return etl_fail(err, "too_large", 0, NULL,
-				"file is larger than %lld bytes after decompression",
-				(long long)INFILE_MAX_BYTES);
+		                "file is larger than %lld bytes after decompression",
+		                (long long)INFILE_MAX_BYTES);
 	if (f->compressed && *total > (64 << 20) && *total / INFILE_MAX_RATIO > f->disk_bytes)
-		return etl_fail(err, "too_large", 0, NULL,
-				"gzip expands more than %d times (%lld bytes from %lld): refused as a "
-				"gzip bomb",
-				INFILE_MAX_RATIO, (long long)*total, (long long)f->disk_bytes);
+		return etl_fail(
+		    err, "too_large", 0, NULL,
+		    "gzip expands more than %d times (%lld bytes from %lld): refused as a "
+		    "gzip bomb",
+		    INFILE_MAX_RATIO, (long long)*total, (long long)f->disk_bytes);
 	return n;
 }
 
 /* Guess the encoding from the first bytes: BOMs, then NUL patterns. */
 static int sniff(struct infile *f, const unsigned char *b, size_t n, size_t *skip,
-		 struct etl_err *err)
+                 struct etl_err *err)
 {
 	size_t nul_even = 0, nul_odd = 0;
 
@@ -194,7 +197,7 @@ static int sniff(struct infile *f, const unsigned char *b, size_t n, size_t *ski
 
 		err->offset = z ? z - b : 0;
 		return etl_fail(err, "not_text", 0, NULL,
-				"not a text file: NUL byte at offset %lld", (long long)err->offset);
+		                "not a text file: NUL byte at offset %lld", (long long)err->offset);
 	}
 	return 0;
 }
@@ -223,8 +226,8 @@ static int validate_utf8(struct infile *f, int64_t base, int64_t *bad, struct et
 		if (nul) {
 			err->offset = base + (nul - f->raw);
 			return etl_fail(err, "not_text", 0, NULL,
-					"not a text file: NUL byte at offset %lld",
-					(long long)err->offset);
+			                "not a text file: NUL byte at offset %lld",
+			                (long long)err->offset);
 		}
 		memmove(f->raw, f->raw + len - tail, tail);
 		base += (int64_t)(len - tail);
@@ -253,7 +256,7 @@ static int64_t nul_char(const unsigned char *b, size_t len, size_t unit)
 
 /* The same check through iconv, for GB18030 and UTF-16. */
 static int validate_iconv(struct infile *f, const char *from, int64_t base, int64_t *bad,
-			  struct etl_err *err)
+                          struct etl_err *err)
 {
 	iconv_t cd = iconv_open("UTF-8", from);
 	static char out[INFILE_CHUNK * 4];
@@ -273,8 +276,8 @@ static int validate_iconv(struct infile *f, const char *from, int64_t base, int6
 			iconv_close(cd);
 			err->offset = base + nul;
 			return etl_fail(err, "not_text", 0, NULL,
-					"not a text file: NUL byte at offset %lld",
-					(long long)err->offset);
+			                "not a text file: NUL byte at offset %lld",
+			                (long long)err->offset);
 		}
 		while (inleft > 0) {
 			char *o = out;
@@ -314,7 +317,9 @@ static int gz_reopen(struct infile *f, size_t skip, struct etl_err *err)
 
 static int open_decoder(struct infile *f, struct etl_err *err)
 {
-	const char *from = f->enc == ENC_GB18030 ? "GB18030" : f->enc == ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE";
+	const char *from = f->enc == ENC_GB18030   ? "GB18030"
+	                   : f->enc == ENC_UTF16LE ? "UTF-16LE"
+	                                           : "UTF-16BE";
 
 	f->cd = (iconv_t)-1;
 	if (f->enc == ENC_UTF8 || f->enc == ENC_UTF8_BOM)
@@ -340,13 +345,13 @@ static int decide_encoding(struct infile *f, struct etl_err *err)
 		return -1;
 	if (f->enc == ENC_UTF16LE || f->enc == ENC_UTF16BE) {
 		if (validate_iconv(f, f->enc == ENC_UTF16LE ? "UTF-16LE" : "UTF-16BE",
-				   (int64_t)skip, &bad, err) < 0)
+		                   (int64_t)skip, &bad, err) < 0)
 			return -1;
 		if (bad >= 0) {
 			err->offset = bad;
 			return etl_fail(err, "bad_encoding", 0, NULL,
-					"invalid %s at byte offset %lld", encoding_name(f->enc),
-					(long long)bad);
+			                "invalid %s at byte offset %lld", encoding_name(f->enc),
+			                (long long)bad);
 		}
 		return gz_reopen(f, skip, err);
 	}
@@ -356,18 +361,20 @@ static int decide_encoding(struct infile *f, struct etl_err *err)
 		return gz_reopen(f, skip, err);
 	if (f->enc == ENC_UTF8_BOM) {
 		err->offset = bad8;
-		return etl_fail(err, "bad_encoding", 0, NULL,
-				"file starts with a UTF-8 BOM but has invalid UTF-8 at byte offset %lld",
-				(long long)bad8);
+		return etl_fail(
+		    err, "bad_encoding", 0, NULL,
+		    "file starts with a UTF-8 BOM but has invalid UTF-8 at byte offset %lld",
+		    (long long)bad8);
 	}
 	if (gz_reopen(f, 0, err) < 0 || validate_iconv(f, "GB18030", 0, &bad, err) < 0)
 		return -1;
 	if (bad >= 0) {
 		err->offset = bad;
-		return etl_fail(err, "bad_encoding", 0, NULL,
-				"neither UTF-8 (invalid at byte offset %lld) nor GB18030 (invalid at "
-				"byte offset %lld)",
-				(long long)bad8, (long long)bad);
+		return etl_fail(
+		    err, "bad_encoding", 0, NULL,
+		    "neither UTF-8 (invalid at byte offset %lld) nor GB18030 (invalid at "
+		    "byte offset %lld)",
+		    (long long)bad8, (long long)bad);
 	}
 	f->enc = ENC_GB18030;
 	return gz_reopen(f, 0, err);
@@ -431,7 +438,8 @@ static ssize_t read_iconv(struct infile *f, char *buf, size_t cap, struct etl_er
 
 		if (!f->eof && f->raw_len < INFILE_CHUNK / 2) {
 			int64_t dummy = 0;
-			int n = gz_fill(f, f->raw + f->raw_len, INFILE_CHUNK - f->raw_len, &dummy, err);
+			int n =
+			    gz_fill(f, f->raw + f->raw_len, INFILE_CHUNK - f->raw_len, &dummy, err);
 
 			if (n < 0)
 				return -1;
@@ -445,12 +453,12 @@ static ssize_t read_iconv(struct infile *f, char *buf, size_t cap, struct etl_er
 		inleft = f->raw_len;
 		if (iconv(f->cd, &in, &inleft, &out, &oleft) == (size_t)-1 && errno == EILSEQ)
 			return etl_fail(err, "bad_encoding", 0, NULL, "invalid %s sequence",
-					encoding_name(f->enc));
+			                encoding_name(f->enc));
 		memmove(f->raw, in, inleft);
 		f->raw_len = inleft;
 		if (f->eof && inleft && oleft == cap)
 			return etl_fail(err, "bad_encoding", 0, NULL,
-					"file ends inside a multibyte character");
+			                "file ends inside a multibyte character");
 	}
 	return (ssize_t)(cap - oleft);
 }

@@ -42,12 +42,12 @@
 enum encoding { ENC_UTF8 = 0, ENC_UTF8_BOM, ENC_GB18030, ENC_UTF16LE, ENC_UTF16BE };
 
 struct infile {
-	char *path;        /* owned copy */
+	char *path; /* owned copy */
 	gzFile gz;
-	int compressed;    /* 1 for gzip */
+	int compressed; /* 1 for gzip */
 	enum encoding enc;
-	iconv_t cd;        /* (iconv_t)-1 for UTF-8 */
-	char sha256[65];   /* hex of the bytes on disk */
+	iconv_t cd;      /* (iconv_t)-1 for UTF-8 */
+	char sha256[65]; /* hex of the bytes on disk */
 	int64_t disk_bytes;
 	int64_t text_bytes; /* decompressed size */
 	unsigned char *raw; /* INFILE_CHUNK bytes, pending input for iconv */

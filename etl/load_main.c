@@ -275,7 +275,7 @@ struct batch {
 	struct file_state *f;
 	int n, cap;
 	struct pgw_buf facts, projects, indicators, checks;
-	double started; /* when its first file or check came */
+	double started;          /* when its first file or check came */
 	struct known_sha *known; /* loaded_tables of the submissions met */
 	int nknown, capknown;
 	struct submission *fetched; /* (year, dept) whose loaded_tables are in known */
@@ -291,8 +291,8 @@ struct counts {
 struct loader {
 	struct opts *o;
 	struct batch b;
-	bool db_broken; /* a database step failed: nothing more is written */
-	int msgfd;      /* a --jobs worker: messages to the parent, else -1 */
+	bool db_broken;      /* a database step failed: nothing more is written */
+	int msgfd;           /* a --jobs worker: messages to the parent, else -1 */
 	bool refresh_marked; /* etl.state refresh_pending committed by this run */
 	struct etl_config cfg;
 	struct dept_registry reg;
@@ -632,8 +632,10 @@ static size_t batch_bytes(const struct batch *b)
 
 static bool same_table(const struct file_state *a, char *const *f)
 {
-	return strcmp(a->field[F_YEAR], f[F_YEAR]) == 0 && strcmp(a->field[F_DEPT], f[F_DEPT]) == 0 &&
-	       strcmp(a->field[F_STAGE], f[F_STAGE]) == 0 && strcmp(a->field[F_KIND], f[F_KIND]) == 0;
+	return strcmp(a->field[F_YEAR], f[F_YEAR]) == 0 &&
+	       strcmp(a->field[F_DEPT], f[F_DEPT]) == 0 &&
+	       strcmp(a->field[F_STAGE], f[F_STAGE]) == 0 &&
+	       strcmp(a->field[F_KIND], f[F_KIND]) == 0;
 }
 
 /*
@@ -862,8 +864,7 @@ static const char *shown_path(const char *path)
 
 /* Print a reject as path:line: reason: message and queue its etl.rejects row. */
 static void add_reject(struct loader *ld, struct file_state *f, const char *line,
-                       const char *column, const char *reason, const char *message,
-                       const char *raw)
+                       const char *column, const char *reason, const char *message, const char *raw)
 {
 	struct pgw_buf *out = &f->rejects;
 	bool whole = strcmp(line, "0") == 0 || !*line;
@@ -873,7 +874,7 @@ static void add_reject(struct loader *ld, struct file_state *f, const char *line
 		fprintf(stderr, "%s: %s: %s\n", shown_path(f->field[F_PATH]), reason, message);
 	else
 		fprintf(stderr, "%s:%s: %s: %s\n", shown_path(f->field[F_PATH]), line, reason,
-			message);
+		        message);
 	pgw_buf_field(out, false, f->abspath);
 	pgw_buf_field(out, false, whole ? NULL : line);
 	pgw_buf_field(out, false, null_if_empty(column));
@@ -982,15 +983,18 @@ static int loaded_sha(struct loader *ld, char *sha, size_t size, struct etl_err 
 
 	*sha = '\0';
 	for (int i = 0; i < b->nfetched && !fetched; i++)
-		fetched = b->fetched[i].year == f->year && strcmp(b->fetched[i].dept, f->field[F_DEPT]) == 0;
+		fetched = b->fetched[i].year == f->year &&
+		          strcmp(b->fetched[i].dept, f->field[F_DEPT]) == 0;
 	if (!fetched) {
 		if (strlen(f->field[F_DEPT]) >= sizeof(b->known[0].dept))
-			return pgw_query_value(&ld->w,
-			                       "SELECT sha256 FROM etl.loaded_tables WHERE fiscal_year = $1"
-			                       " AND dept_code = $2 AND stage = $3 AND table_kind = $4",
-			                       4, (const char *const[]){f->field[F_YEAR], f->field[F_DEPT],
-			                                                f->field[F_STAGE], f->field[F_KIND]},
-			                       sha, size, err);
+			return pgw_query_value(
+			    &ld->w,
+			    "SELECT sha256 FROM etl.loaded_tables WHERE fiscal_year = $1"
+			    " AND dept_code = $2 AND stage = $3 AND table_kind = $4",
+			    4,
+			    (const char *const[]){f->field[F_YEAR], f->field[F_DEPT],
+			                          f->field[F_STAGE], f->field[F_KIND]},
+			    sha, size, err);
 		if (pgw_exec(&ld->w,
 		             "SELECT stage, table_kind, sha256 FROM etl.loaded_tables"
 		             " WHERE fiscal_year = $1 AND dept_code = $2",
@@ -1008,7 +1012,8 @@ static int loaded_sha(struct loader *ld, char *sha, size_t size, struct etl_err 
 			b->capfetched = cap;
 		}
 		b->fetched[b->nfetched].year = f->year;
-		snprintf(b->fetched[b->nfetched].dept, sizeof(b->fetched[0].dept), "%s", f->field[F_DEPT]);
+		snprintf(b->fetched[b->nfetched].dept, sizeof(b->fetched[0].dept), "%s",
+		         f->field[F_DEPT]);
 		b->nfetched++;
 		for (int i = 0; i < PQntuples(res); i++) {
 			struct known_sha *k;
@@ -1019,7 +1024,8 @@ static int loaded_sha(struct loader *ld, char *sha, size_t size, struct etl_err 
 
 				if (!nk) {
 					PQclear(res);
-					return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+					return etl_fail(err, "out_of_memory", 0, NULL,
+					                "out of memory");
 				}
 				b->known = nk;
 				b->capknown = cap;
@@ -1036,7 +1042,8 @@ static int loaded_sha(struct loader *ld, char *sha, size_t size, struct etl_err 
 	for (int i = 0; i < b->nknown; i++) {
 		const struct known_sha *k = &b->known[i];
 
-		if (k->year == f->year && k->kind == f->kind && strcmp(k->dept, f->field[F_DEPT]) == 0 &&
+		if (k->year == f->year && k->kind == f->kind &&
+		    strcmp(k->dept, f->field[F_DEPT]) == 0 &&
 		    strcmp(k->stage, f->field[F_STAGE]) == 0) {
 			snprintf(sha, size, "%s", k->sha);
 			break;
@@ -1151,8 +1158,8 @@ static int file_ids(struct loader *ld, int n, long long *ids, struct etl_err *er
 		return -1;
 	if (PQntuples(res) != n) {
 		PQclear(res);
-		return etl_fail(err, "db_error", 0, NULL, "etl.files: %d file ids asked, %d given", n,
-		                PQntuples(res));
+		return etl_fail(err, "db_error", 0, NULL, "etl.files: %d file ids asked, %d given",
+		                n, PQntuples(res));
 	}
 	for (int i = 0; i < n; i++)
 		ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
@@ -1193,18 +1200,18 @@ static int copy_files(struct loader *ld, int from, int to, const long long *ids,
 	if (rows.oom)
 		rc = etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
 	else
-		rc = pgw_copy_text(&ld->w,
-		                   "COPY etl.files (file_id, run_id, file_path, sha256, fiscal_year,"
-		                   " dept_code, table_kind, stage, encoding, status, rows_read,"
-		                   " rows_loaded, rows_rejected) FROM STDIN",
-		                   "", rows.p, rows.len, err);
+		rc =
+		    pgw_copy_text(&ld->w,
+		                  "COPY etl.files (file_id, run_id, file_path, sha256, fiscal_year,"
+		                  " dept_code, table_kind, stage, encoding, status, rows_read,"
+		                  " rows_loaded, rows_rejected) FROM STDIN",
+		                  "", rows.p, rows.len, err);
 	pgw_buf_free(&rows);
 	return rc;
 }
 
 /* A department first met in a file: registered = false, default region. */
-static int register_department(struct loader *ld, const struct file_state *f,
-                               struct etl_err *err)
+static int register_department(struct loader *ld, const struct file_state *f, struct etl_err *err)
 {
 	const struct etl_config *c = &ld->cfg;
 	const char *code = f->field[F_DEPT], *name = f->field[F_DEPT_NAME];
@@ -1273,24 +1280,27 @@ static int replace_group(struct loader *ld, int first, int to, const long long *
 		                         kinds.p,          shas.p,           fids.p,
 		                         ld->run_text};
 
-		rc = pgw_exec(&ld->w,
-		              "DELETE FROM core.fact_amount WHERE fiscal_year = $1 AND dept_code = $2"
-		              " AND stage = $3 AND table_kind = ANY ($4::smallint[])",
-		              4, p, NULL, err);
+		rc = pgw_exec(
+		    &ld->w,
+		    "DELETE FROM core.fact_amount WHERE fiscal_year = $1 AND dept_code = $2"
+		    " AND stage = $3 AND table_kind = ANY ($4::smallint[])",
+		    4, p, NULL, err);
 		if (rc == 0 && has9)
 			rc = pgw_exec(&ld->w,
 			              "DELETE FROM core.project_indicator WHERE fiscal_year = $1"
 			              " AND dept_code = $2 AND stage = $3",
 			              3, p, NULL, err);
 		if (rc == 0 && has9)
-			rc = pgw_exec(&ld->w,
-			              "DELETE FROM core.project WHERE fiscal_year = $1 AND dept_code = $2"
-			              " AND stage = $3",
-			              3, p, NULL, err);
+			rc = pgw_exec(
+			    &ld->w,
+			    "DELETE FROM core.project WHERE fiscal_year = $1 AND dept_code = $2"
+			    " AND stage = $3",
+			    3, p, NULL, err);
 		if (rc == 0)
 			rc = pgw_exec(
 			    &ld->w,
-			    "INSERT INTO etl.loaded_tables (fiscal_year, dept_code, stage, table_kind,"
+			    "INSERT INTO etl.loaded_tables (fiscal_year, dept_code, stage, "
+			    "table_kind,"
 			    " sha256, file_id, run_id)"
 			    " SELECT $1, $2, $3, k, s, f, $7"
 			    " FROM unnest($4::smallint[], $5::text[], $6::bigint[]) AS t (k, s, f)"
@@ -1333,9 +1343,9 @@ static int copy_rows(struct loader *ld, int which, const char *sql, int from, in
 			etl_fail(err, "db_error", 0, NULL, "%s: table larger than %zu MB",
 			         f->field[F_PATH], FILE_BUF_MAX >> 20);
 			{
-			struct etl_err ignored;
+				struct etl_err ignored;
 
-			pgw_copy_end(&c, "load failed", &ignored);
+				pgw_copy_end(&c, "load failed", &ignored);
 			}
 			return -1;
 		}
@@ -1360,10 +1370,11 @@ static int copy_rejects_checks(struct loader *ld, int from, int to, bool checks,
 	for (int i = from; i < to && !any; i++)
 		any = ld->b.f[i].rejects.len > 0;
 	if (any) {
-		if (pgw_copy_begin(&c, &ld->w,
-		                   "COPY etl.rejects (run_id, file_path, line, column_name, raw_value,"
-		                   " reason, message) FROM STDIN",
-		                   err) < 0)
+		if (pgw_copy_begin(
+		        &c, &ld->w,
+		        "COPY etl.rejects (run_id, file_path, line, column_name, raw_value,"
+		        " reason, message) FROM STDIN",
+		        err) < 0)
 			return -1;
 		for (int i = from; i < to; i++) {
 			const struct pgw_buf *r = &ld->b.f[i].rejects;
@@ -1380,10 +1391,11 @@ static int copy_rejects_checks(struct loader *ld, int from, int to, bool checks,
 	}
 	if (!checks || ld->b.checks.len == 0)
 		return 0;
-	return pgw_copy_text(&ld->w,
-	                     "COPY etl.checks (run_id, fiscal_year, dept_code, table_kind, check_name,"
-	                     " subject, expected, actual, passed, message) FROM STDIN",
-	                     ld->run_text, ld->b.checks.p, ld->b.checks.len, err);
+	return pgw_copy_text(
+	    &ld->w,
+	    "COPY etl.checks (run_id, fiscal_year, dept_code, table_kind, check_name,"
+	    " subject, expected, actual, passed, message) FROM STDIN",
+	    ld->run_text, ld->b.checks.p, ld->b.checks.len, err);
 }
 
 /*
@@ -1396,7 +1408,8 @@ static int write_files(struct loader *ld, int from, int to, bool checks, struct 
 	struct batch *b = &ld->b;
 	long long *ids = calloc((size_t)(to - from) + 1, sizeof(long long));
 	bool loaded = false;
-	int rc = ids ? pgw_begin(&ld->w, err) : etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
+	int rc =
+	    ids ? pgw_begin(&ld->w, err) : etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
 
 	if (rc == 0 && to > from)
 		rc = file_ids(ld, to - from, ids, err);
@@ -1419,21 +1432,24 @@ static int write_files(struct loader *ld, int from, int to, bool checks, struct 
 			rc = replace_group(ld, i, to, ids, from, err);
 	}
 	if (rc == 0)
-		rc = copy_rows(ld, 0,
-		               "COPY core.fact_amount (file_id, fiscal_year, dept_code, stage,"
-		               " table_kind, row_role, code, label, measure, amount, line) FROM STDIN",
-		               from, to, ids, err);
+		rc = copy_rows(
+		    ld, 0,
+		    "COPY core.fact_amount (file_id, fiscal_year, dept_code, stage,"
+		    " table_kind, row_role, code, label, measure, amount, line) FROM STDIN",
+		    from, to, ids, err);
 	if (rc == 0)
-		rc = copy_rows(ld, 1,
-		               "COPY core.project (file_id, fiscal_year, dept_code, stage, project_no,"
-		               " project_name, supervisor, amount, goal, line) FROM STDIN",
-		               from, to, ids, err);
+		rc = copy_rows(
+		    ld, 1,
+		    "COPY core.project (file_id, fiscal_year, dept_code, stage, project_no,"
+		    " project_name, supervisor, amount, goal, line) FROM STDIN",
+		    from, to, ids, err);
 	if (rc == 0)
-		rc = copy_rows(ld, 2,
-		               "COPY core.project_indicator (file_id, fiscal_year, dept_code, stage,"
-		               " project_no, indicator_no, level1, level2, level3, target_text,"
-		               " target_operator, target_value, target_unit, line) FROM STDIN",
-		               from, to, ids, err);
+		rc =
+		    copy_rows(ld, 2,
+		              "COPY core.project_indicator (file_id, fiscal_year, dept_code, stage,"
+		              " project_no, indicator_no, level1, level2, level3, target_text,"
+		              " target_operator, target_value, target_unit, line) FROM STDIN",
+		              from, to, ids, err);
 	if (rc == 0 && loaded) {
 		struct pgw_buf years = {0};
 		bool first = true;
@@ -1978,14 +1994,14 @@ static void report_shared_names(struct loader *ld)
 
 	etl_err_clear(&err);
 	if (pgw_exec(&ld->w,
-		     "SELECT dept_name || '：' || string_agg(dept_code, '、' ORDER BY dept_code)"
-		     " FROM core.dim_department GROUP BY dept_name HAVING count(*) > 1"
-		     " ORDER BY 1",
-		     0, NULL, &res, &err) < 0)
+	             "SELECT dept_name || '：' || string_agg(dept_code, '、' ORDER BY dept_code)"
+	             " FROM core.dim_department GROUP BY dept_name HAVING count(*) > 1"
+	             " ORDER BY 1",
+	             0, NULL, &res, &err) < 0)
 		return;
 	for (int i = 0; i < PQntuples(res); i++)
 		runlog_warn("one department name, several codes (check config/departments.csv): %s",
-			    PQgetvalue(res, i, 0));
+		            PQgetvalue(res, i, 0));
 	PQclear(res);
 }
 
@@ -2114,8 +2130,8 @@ static int sync_reference(struct loader *ld)
 /* Progress on stderr, when it is a terminal ---------------------------------------- */
 
 static struct {
-	bool draw;  /* this process draws the bar */
-	bool tty;   /* stderr is a terminal: clear the bar before other lines */
+	bool draw; /* this process draws the bar */
+	bool tty;  /* stderr is a terminal: clear the bar before other lines */
 	long total_files;
 	long long total_bytes;
 	long files;
@@ -2152,7 +2168,8 @@ static void progress_show(bool final)
 		fprintf(stderr, "\r[%s] %ld/%ld files, %lld rows, %.1f MB/s, ETA %s\033[K", bar,
 		        prog.files, prog.total_files, prog.rows, mbs, final ? "0:00" : eta);
 	else
-		fprintf(stderr, "\r%ld files, %lld rows, %.1f MB/s\033[K", prog.files, prog.rows, mbs);
+		fprintf(stderr, "\r%ld files, %lld rows, %.1f MB/s\033[K", prog.files, prog.rows,
+		        mbs);
 	if (final)
 		fputc('\n', stderr);
 	fflush(stderr);
@@ -2446,8 +2463,9 @@ static int worker_run(struct loader *ld, int listfd)
 	for (int i = 0; i < ld->nunregistered; i++)
 		tell_parent(ld, "U %s", ld->unregistered[i]);
 	tell_parent(ld, "N %ld %ld %ld %ld %lld %lld %lld %ld %d", ld->n.files_seen,
-	            ld->n.files_loaded, ld->n.files_unchanged, ld->n.files_rejected, ld->n.rows_read,
-	            ld->n.rows_loaded, ld->n.rows_rejected, ld->n.checks_failed, ld->any_reject);
+	            ld->n.files_loaded, ld->n.files_unchanged, ld->n.files_rejected,
+	            ld->n.rows_read, ld->n.rows_loaded, ld->n.rows_rejected, ld->n.checks_failed,
+	            ld->any_reject);
 	return code;
 }
 
@@ -2486,7 +2504,7 @@ static void on_message(struct loader *ld, char *line)
 
 struct worker {
 	pid_t pid;
-	int fd;          /* messages, -1 at their end */
+	int fd; /* messages, -1 at their end */
 	char buf[4096];
 	size_t len;
 	int code;
@@ -2514,7 +2532,8 @@ static int run_workers(struct loader *ld, struct filelist *l, int n)
 		if (!list || pipe(fds) < 0) {
 			if (list)
 				fclose(list);
-			stop_run(ld, EX_OSERR, "cannot start worker %d: %s", k + 1, strerror(errno));
+			stop_run(ld, EX_OSERR, "cannot start worker %d: %s", k + 1,
+			         strerror(errno));
 			break;
 		}
 		for (size_t i = 0; i < l->n; i++)
@@ -2540,7 +2559,8 @@ static int run_workers(struct loader *ld, struct filelist *l, int n)
 		close(fds[1]);
 		if (w[k].pid < 0) {
 			close(fds[0]);
-			stop_run(ld, EX_OSERR, "cannot start worker %d: %s", k + 1, strerror(errno));
+			stop_run(ld, EX_OSERR, "cannot start worker %d: %s", k + 1,
+			         strerror(errno));
 			break;
 		}
 		w[k].fd = fds[0];
@@ -2585,8 +2605,9 @@ static int run_workers(struct loader *ld, struct filelist *l, int n)
 					;
 				x->pid = 0;
 				x->code = WIFEXITED(status) ? WEXITSTATUS(status)
-				          : WIFSIGNALED(status) ? EX_INTERRUPTED_BASE + WTERMSIG(status)
-				                                : EX_SOFTWARE;
+				          : WIFSIGNALED(status)
+				              ? EX_INTERRUPTED_BASE + WTERMSIG(status)
+				              : EX_SOFTWARE;
 				/* the first worker that fails stops the others */
 				if (x->code != EX_OK && x->code != EX_DATAERR && !fatal && !killed)
 					fatal = x->code;
@@ -2670,9 +2691,10 @@ static int run_input(struct loader *ld)
 		code = run_workers(ld, &l, jobs);
 	else {
 		if (jobs > 1 && !ld->o->dry_run && l.n > 1)
-			runlog_info("--jobs %d: files outside the <year>/<dept>/ layout, or a submission"
-			            " folder met twice: one pipeline keeps their order",
-			            jobs);
+			runlog_info(
+			    "--jobs %d: files outside the <year>/<dept>/ layout, or a submission"
+			    " folder met twice: one pipeline keeps their order",
+			    jobs);
 		code = run_stream(ld);
 	}
 	if (prog.draw && prog.files)

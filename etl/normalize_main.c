@@ -35,9 +35,9 @@
 #define EX_CONFIG   78
 
 struct nfile {
-	char *f[F_NFIELDS];      /* owned copies of the F fields */
+	char *f[F_NFIELDS]; /* owned copies of the F fields */
 	int kind, year;
-	char *buf;               /* R and J records, memory stream */
+	char *buf; /* R and J records, memory stream */
 	size_t len;
 	FILE *fp;
 	long e[E_NFIELDS - 1];   /* records meta facts subtotals rejected */
@@ -50,7 +50,7 @@ struct normalizer {
 	const struct refdata *rd;
 	int64_t tolerance;
 	FILE *out;
-	char key[96];            /* the submission being held */
+	char key[96]; /* the submission being held */
 	struct nfile *files;
 	size_t n, cap;
 	struct nfile *cur;
@@ -74,7 +74,7 @@ static void die(int code, const char *fmt, const char *a)
 }
 
 static void add_note(struct check_list *l, int kind, const char *name, const char *subject,
-		     const char *message)
+                     const char *message)
 {
 	struct check *c;
 
@@ -99,7 +99,7 @@ static void add_note(struct check_list *l, int kind, const char *name, const cha
 /* ---- writing ------------------------------------------------------------ */
 
 static void write_check(FILE *out, const char *year, const char *dept, const struct check *c,
-			int with_amounts)
+                        int with_amounts)
 {
 	char kind[8], exp[40], act[40];
 	const char *f[C_NFIELDS];
@@ -205,8 +205,9 @@ static void flush_submission(struct normalizer *z)
 		if (dup[i]) {
 			char msg[ETL_ERR_MSG];
 
-			snprintf(msg, sizeof(msg), "同一提交中有两个表%d文件：%s 与 %s，两个都不装载",
-				 nf->kind, nf->f[F_PATH], z->files[dup[i] - 1].f[F_PATH]);
+			snprintf(msg, sizeof(msg),
+			         "同一提交中有两个表%d文件：%s 与 %s，两个都不装载", nf->kind,
+			         nf->f[F_PATH], z->files[dup[i] - 1].f[F_PATH]);
 			write_rejected(z->out, nf, "duplicate_table", msg);
 		} else {
 			stream_write(z->out, 'F', F_NFIELDS, (const char *const *)nf->f);
@@ -234,7 +235,8 @@ static void on_f(struct normalizer *z, const struct stream_rec *rec)
 	if (rec->nfields < F_NFIELDS)
 		die(EX_DATAERR, "malformed F record%s", "");
 	if (rec->field[F_FOLDER_YEAR][0])
-		snprintf(key, sizeof(key), "%s/%s", rec->field[F_FOLDER_YEAR], rec->field[F_FOLDER_DEPT]);
+		snprintf(key, sizeof(key), "%s/%s", rec->field[F_FOLDER_YEAR],
+		         rec->field[F_FOLDER_DEPT]);
 	else
 		snprintf(key, sizeof(key), "%s/%s", rec->field[F_YEAR], rec->field[F_DEPT]);
 	if (strcmp(key, z->key) != 0) {
@@ -267,7 +269,7 @@ static void on_f(struct normalizer *z, const struct stream_rec *rec)
 
 /* Write an R record with a new role and code, keeping its other fields. */
 static void write_r(FILE *fp, const struct stream_rec *rec, const char *role, const char *code,
-		    const struct target *t)
+                    const struct target *t)
 {
 	putc('R', fp);
 	stream_put_field(fp, rec->field[R_LINE]);
@@ -287,10 +289,11 @@ static void write_r(FILE *fp, const struct stream_rec *rec, const char *role, co
 
 /* Keep a row for the checks, with its amount measures. */
 static void keep_row(struct nfile *nf, const struct stream_rec *rec, const char *role,
-		     const char *code, int level)
+                     const char *code, int level)
 {
-	struct sub_row *r = sub_add_row(&nf->rows, nf->kind, nf->f[F_PATH], atol(rec->field[R_LINE]),
-					role, code, rec->field[R_NAME], level);
+	struct sub_row *r =
+	    sub_add_row(&nf->rows, nf->kind, nf->f[F_PATH], atol(rec->field[R_LINE]), role, code,
+	                rec->field[R_NAME], level);
 
 	for (int i = R_KV; r && i < rec->nfields; i++) {
 		const char *eq = strchr(rec->field[i], '=');
@@ -315,7 +318,7 @@ static void reject_row(struct normalizer *z, const struct stream_rec *rec)
 	const char *j[J_NFIELDS];
 
 	snprintf(raw, sizeof(raw), "%s%s%s", rec->field[R_CODE],
-		 rec->field[R_CODE][0] && rec->field[R_NAME][0] ? " " : "", rec->field[R_NAME]);
+	         rec->field[R_CODE][0] && rec->field[R_NAME][0] ? " " : "", rec->field[R_NAME]);
 	j[J_LINE] = rec->field[R_LINE];
 	j[J_COLUMN] = "科目编码";
 	j[J_REASON] = z->err.reason;
@@ -417,7 +420,9 @@ static int run(struct normalizer *z, FILE *in)
 			stream_write(z->cur->fp, 'J', rec.nfields, (const char *const *)rec.field);
 			break;
 		case 'E': on_e(z, &rec); break;
-		case 'C': stream_write(z->out, 'C', rec.nfields, (const char *const *)rec.field); break;
+		case 'C':
+			stream_write(z->out, 'C', rec.nfields, (const char *const *)rec.field);
+			break;
 		}
 	}
 	stream_reader_free(&r);

@@ -470,10 +470,22 @@ void pgw_buf_field(struct pgw_buf *b, bool first, const char *s)
 		char c = *s;
 
 		switch (c) {
-		case '\\': *w++ = '\\'; *w++ = '\\'; break;
-		case '\t': *w++ = '\\'; *w++ = 't'; break;
-		case '\n': *w++ = '\\'; *w++ = 'n'; break;
-		case '\r': *w++ = '\\'; *w++ = 'r'; break;
+		case '\\':
+			*w++ = '\\';
+			*w++ = '\\';
+			break;
+		case '\t':
+			*w++ = '\\';
+			*w++ = 't';
+			break;
+		case '\n':
+			*w++ = '\\';
+			*w++ = 'n';
+			break;
+		case '\r':
+			*w++ = '\\';
+			*w++ = 'r';
+			break;
 		default: *w++ = c; break;
 		}
 	}

@@ -42,7 +42,7 @@ struct ref_code {
 struct ref_list {
 	int year;
 	enum scheme scheme;
-	bool complete;        /* from the sidecar: an official, complete edition */
+	bool complete;          /* from the sidecar: an official, complete edition */
 	struct ref_code *codes; /* sorted by code */
 	size_t n;
 };
@@ -97,18 +97,17 @@ const struct ref_code *ref_find(const struct ref_list *l, const char *code);
  * when more than one child matches.
  */
 const struct ref_code *ref_find_child_by_name(const struct ref_list *l, const char *parent,
-					      const char *name, bool *ambiguous);
+                                              const char *name, bool *ambiguous);
 
 /*
  * Up to max codes of the same level nearest to code (same parent first, then
  * numerically closest), for "did you mean" messages.  Returns how many.
  */
-int ref_nearest(const struct ref_list *l, const char *code, const struct ref_code **out,
-		int max);
+int ref_nearest(const struct ref_list *l, const char *code, const struct ref_code **out, int max);
 
 /* The government economic code for a department code and unit type, or NULL. */
 const char *refdata_crosswalk(const struct refdata *rd, int year, const char *unit_type,
-			      const char *dept_code);
+                              const char *dept_code);
 
 /* Years that have a function list, ascending; returns how many (<= max). */
 int refdata_years(const struct refdata *rd, int *years, int max);

@@ -108,7 +108,7 @@ int stream_read(struct stream_reader *r, struct stream_rec *rec, struct etl_err 
 		r->line[--len] = '\0';
 	if (len < 1 || !strchr("SFRJCE", r->line[0]) || (len > 1 && r->line[1] != '\t'))
 		return etl_fail(err, "bad_stream", r->lineno, NULL,
-				"stream line %ld is not a budget-etl record", r->lineno);
+		                "stream line %ld is not a budget-etl record", r->lineno);
 	if (!r->field)
 		r->field = malloc(sizeof(char *) * STREAM_MAX_FIELDS);
 	if (!r->field)
@@ -119,8 +119,8 @@ int stream_read(struct stream_reader *r, struct stream_rec *rec, struct etl_err 
 
 		if (n == STREAM_MAX_FIELDS)
 			return etl_fail(err, "bad_stream", r->lineno, NULL,
-					"stream line %ld has more than %d fields", r->lineno,
-					STREAM_MAX_FIELDS);
+			                "stream line %ld has more than %d fields", r->lineno,
+			                STREAM_MAX_FIELDS);
 		if (tab)
 			*tab = '\0';
 		r->field[n++] = p;

@@ -63,8 +63,8 @@
 
 #include "err.h"
 
-#define STREAM_MAGIC "budget-etl-stream"
-#define STREAM_VERSION "1"
+#define STREAM_MAGIC      "budget-etl-stream"
+#define STREAM_VERSION    "1"
 #define STREAM_MAX_FIELDS 4096
 
 /* Indexes of F fields (after the tag). */
@@ -110,14 +110,14 @@ enum c_field {
 enum e_field { E_RECORDS, E_META, E_FACTS, E_SUBTOTALS, E_REJECTED, E_STATUS, E_NFIELDS };
 
 struct stream_rec {
-	char tag;        /* 'S', 'F', 'R', 'J', 'C' or 'E' */
-	int nfields;     /* fields after the tag */
-	char **field;    /* unescaped, NUL-terminated; borrowed */
+	char tag;     /* 'S', 'F', 'R', 'J', 'C' or 'E' */
+	int nfields;  /* fields after the tag */
+	char **field; /* unescaped, NUL-terminated; borrowed */
 };
 
 struct stream_reader {
 	FILE *in;
-	char *line;   /* owned */
+	char *line; /* owned */
 	size_t cap;
 	char **field; /* owned array of pointers into line */
 	long lineno;

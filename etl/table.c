@@ -11,9 +11,10 @@
 
 /* Fields that are not amounts: never parsed as money. */
 static const char *const text_fields[] = {
-	"code",	      "code_class", "code_section", "code_item", "name",   "ignore",
-	"income_label", "expense_label", "side_label", "side_amount", "project_name", "supervisor",
-	"goal",	      "l1",	      "l2",	      "l3",	   "target",
+    "code",         "code_class",   "code_section",  "code_item",  "name",
+    "ignore",       "income_label", "expense_label", "side_label", "side_amount",
+    "project_name", "supervisor",   "goal",          "l1",         "l2",
+    "l3",           "target",
 };
 
 static int is_text_field(const char *f)
@@ -30,7 +31,7 @@ static int is_function_kind(int k)
 }
 
 void table_init(struct table *t, const struct wording *w, FILE *out, const struct file_info *fi,
-		dept_by_name_fn lookup, void *lookup_ctx)
+                dept_by_name_fn lookup, void *lookup_ctx)
 {
 	memset(t, 0, sizeof(*t));
 	t->w = w;
@@ -167,7 +168,8 @@ static void join_record(const struct csv_record *rec, char *buf, size_t size)
 		last--;
 	buf[0] = '\0';
 	for (int i = 0; i < last && used + 1 < size; i++)
-		used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? "," : "", rec->field[i]);
+		used +=
+		    (size_t)snprintf(buf + used, size - used, "%s%s", i ? "," : "", rec->field[i]);
 }
 
 static void write_f(struct table *t)
@@ -200,7 +202,7 @@ static void write_f(struct table *t)
 }
 
 static void write_j(struct table *t, long line, const char *column, const char *reason,
-		    const char *message, const char *raw)
+                    const char *message, const char *raw)
 {
 	char l[24], col[sizeof(((struct column *)0)->label)], msg[ETL_ERR_MSG + 64], rawc[CELL];
 	const char *f[J_NFIELDS];
@@ -220,7 +222,7 @@ static void write_j(struct table *t, long line, const char *column, const char *
 
 /* Reject the whole file at a line: F (if needed), one J; E comes at finish. */
 static int reject_whole(struct table *t, long line, const char *reason, const char *message,
-			const char *raw)
+                        const char *raw)
 {
 	write_f(t);
 	write_j(t, line, NULL, reason, message, raw);
@@ -233,9 +235,9 @@ void table_reject_file(struct table *t, const struct etl_err *err)
 {
 	char msg[ETL_ERR_MSG + 64];
 
-	if (err->offset >= 0)
+	if (err->offset >= 0 && !strstr(err->message, "offset"))
 		snprintf(msg, sizeof(msg), "%s (byte offset %lld)", err->message,
-			 (long long)err->offset);
+		         (long long)err->offset);
 	else
 		snprintf(msg, sizeof(msg), "%s", err->message);
 	reject_whole(t, err->line, err->reason, msg, NULL);
@@ -496,7 +498,7 @@ static void assign_sides(struct table *t)
 
 		if (strcmp(col->field, "side_label") == 0)
 			snprintf(col->field, sizeof(col->field), "%s",
-				 labels++ ? "expense_label" : "income_label");
+			         labels++ ? "expense_label" : "income_label");
 		if (strcmp(col->field, "income_label") == 0)
 			side = 1;
 		else if (strcmp(col->field, "expense_label") == 0)
@@ -551,7 +553,8 @@ static void split_merged_code(struct table *t)
 		while (c + n < t->ncols && n < 3 && !t->cols[c + n].label[0])
 			n++;
 		for (int i = 0; i < n; i++)
-			snprintf(t->cols[c + i].field, sizeof(t->cols[c + i].field), "%s", split[i]);
+			snprintf(t->cols[c + i].field, sizeof(t->cols[c + i].field), "%s",
+			         split[i]);
 		return;
 	}
 }
@@ -578,10 +581,11 @@ static int map_header(struct table *t, long line)
 
 		for (int i = 0; i < n; i++) {
 			p[i] = parts[i];
-			if (used < sizeof(t->cols[c].label)) /* label + used must stay in the array */
+			if (used <
+			    sizeof(t->cols[c].label)) /* label + used must stay in the array */
 				used += (size_t)snprintf(t->cols[c].label + used,
-							 sizeof(t->cols[c].label) - used, "%s%s",
-							 i ? "/" : "", parts[i]);
+				                         sizeof(t->cols[c].label) - used, "%s%s",
+				                         i ? "/" : "", parts[i]);
 		}
 		utf8_cut(t->cols[c].label);
 		if (n == 0)
@@ -589,14 +593,14 @@ static int map_header(struct table *t, long line)
 		field = wording_header_field(t->w, t->title.kind, p, n);
 		if (!field) {
 			snprintf(msg, sizeof(msg),
-				 "表头第 %d 列“%s”无法识别（表 %d）；如是本地表头写法，请在 "
-				 "config/wording/headers.tsv 中添加一行",
-				 c + 1, t->cols[c].label, t->title.kind);
+			         "表头第 %d 列“%s”无法识别（表 %d）；如是本地表头写法，请在 "
+			         "config/wording/headers.tsv 中添加一行",
+			         c + 1, t->cols[c].label, t->title.kind);
 			return reject_whole(t, line, "unknown_header", msg, t->cols[c].label);
 		}
 		if (field_taken(t, c, field)) {
 			snprintf(msg, sizeof(msg), "表头第 %d 列“%s”与前面的列重复（%s）", c + 1,
-				 t->cols[c].label, field);
+			         t->cols[c].label, field);
 			return reject_whole(t, line, "duplicate_header", msg, t->cols[c].label);
 		}
 		snprintf(t->cols[c].field, sizeof(t->cols[c].field), "%s", field);
@@ -623,9 +627,9 @@ static int check_stage(struct table *t, long line)
 	if (t->title.stage == STAGE_BUDGET)
 		return 0;
 	snprintf(msg, sizeof(msg), "%s表（%s）暂不支持，只装载预算表",
-		 t->title.stage == STAGE_FINAL ? "决算" : "调整预算", t->title_text);
+	         t->title.stage == STAGE_FINAL ? "决算" : "调整预算", t->title_text);
 	return reject_whole(t, t->title_line ? t->title_line : line, "unsupported_stage", msg,
-			    t->title_text);
+	                    t->title_text);
 }
 
 /* After the header: the checks that need title, meta and folder together. */
@@ -635,7 +639,7 @@ static int check_identity(struct table *t, long line)
 
 	if (t->unit == UNIT_NONE)
 		return reject_whole(t, 0, "no_unit",
-				    "找不到金额单位（“单位：万元”或“单位：元”），不作猜测", NULL);
+		                    "找不到金额单位（“单位：万元”或“单位：元”），不作猜测", NULL);
 	/*
 	 * Checked before t->year is set: F carries no year for a file rejected
 	 * for its year, so normalize looks up no classification list for it
@@ -645,18 +649,19 @@ static int check_identity(struct table *t, long line)
 	if (t->title.year && (t->title.year < 1990 || t->title.year > 2100)) {
 		snprintf(msg, sizeof(msg), "标题年度 %d 不是有效的预算年度", t->title.year);
 		return reject_whole(t, t->title_line ? t->title_line : line, "bad_year", msg,
-				    t->title_text);
+		                    t->title_text);
 	}
 	if (t->title.year && t->fi.folder_year && t->title.year != t->fi.folder_year) {
 		snprintf(msg, sizeof(msg), "标题年度 %d 与目录年度 %d 不一致", t->title.year,
-			 t->fi.folder_year);
+		         t->fi.folder_year);
 		return reject_whole(t, t->title_line ? t->title_line : line, "year_mismatch", msg,
-				    t->title_text);
+		                    t->title_text);
 	}
 	t->year = t->title.year ? t->title.year : t->fi.folder_year;
 	if (!t->year)
 		return reject_whole(t, t->title_line ? t->title_line : line, "no_year",
-				    "标题中没有年度，文件也不在 <年度>/<部门编码>/ 目录下", t->title_text);
+		                    "标题中没有年度，文件也不在 <年度>/<部门编码>/ 目录下",
+		                    t->title_text);
 	if (t->fi.folder_dept[0])
 		snprintf(t->dept_code, sizeof(t->dept_code), "%s", t->fi.folder_dept);
 	else if (t->dept_name[0] && t->dept_lookup) {
@@ -667,9 +672,9 @@ static int check_identity(struct table *t, long line)
 	}
 	if (!t->dept_code[0]) {
 		snprintf(msg, sizeof(msg),
-			 "无法确定部门：文件不在 <年度>/<部门编码>/ 目录下，部门名称“%s”也不在 "
-			 "config/departments.csv 中",
-			 t->dept_name);
+		         "无法确定部门：文件不在 <年度>/<部门编码>/ 目录下，部门名称“%s”也不在 "
+		         "config/departments.csv 中",
+		         t->dept_name);
 		return reject_whole(t, line, "no_department", msg, t->dept_name);
 	}
 	return 0;
@@ -718,7 +723,7 @@ static int amount_column(const struct column *col, int side)
 
 /* Parse every amount column of a row into the R record; J on a bad one. */
 static int put_amounts(struct table *t, const struct csv_record *rec, FILE *fp, int side,
-		       int *nonzero)
+                       int *nonzero)
 {
 	char b[CELL], yuan[40], msg[ETL_ERR_MSG];
 
@@ -737,7 +742,8 @@ static int put_amounts(struct table *t, const struct csv_record *rec, FILE *fp, 
 		}
 		if (fen)
 			*nonzero = 1;
-		stream_put_kv(fp, side ? "amount" : col->field, amount_format(fen, yuan, sizeof(yuan)));
+		stream_put_kv(fp, side ? "amount" : col->field,
+		              amount_format(fen, yuan, sizeof(yuan)));
 	}
 	return 0;
 }
@@ -772,12 +778,13 @@ static void begin_r(FILE *fp, long line, const char *role, const char *code, con
 
 /* The code and name of a classified row, in whatever layout it came. */
 static int row_code_name(struct table *t, const struct csv_record *rec, char *code, char *name,
-			 int *indent)
+                         int *indent)
 {
 	char b[CELL], msg[ETL_ERR_MSG];
 	struct etl_err e;
 	int cc = col_of(t, "code"), cn = col_of(t, "name"), rc = 0;
-	int k1 = col_of(t, "code_class"), k2 = col_of(t, "code_section"), k3 = col_of(t, "code_item");
+	int k1 = col_of(t, "code_class"), k2 = col_of(t, "code_section"),
+	    k3 = col_of(t, "code_item");
 	const char *bad = NULL;
 
 	etl_err_clear(&e);
@@ -833,7 +840,8 @@ static int data_classified(struct table *t, const struct csv_record *rec, FILE *
 		if (numeric_cells(rec) == 0)
 			return 0; /* a blank line */
 		join_record(rec, raw, sizeof(raw));
-		write_j(t, rec->line, "科目编码", "missing_code", "有金额但没有科目编码和名称", raw);
+		write_j(t, rec->line, "科目编码", "missing_code", "有金额但没有科目编码和名称",
+		        raw);
 		return -1;
 	}
 	if (!code[0] && wording_label(t->w, "total", name))
@@ -866,7 +874,7 @@ static int data_two_sided(struct table *t, const struct csv_record *rec, FILE *f
 		if (!label[0]) {
 			if (ac >= 0 && !amount_is_blank(cell(rec, ac, b))) {
 				write_j(t, rec->line, t->cols[ac].label, "missing_label",
-					"有金额但没有项目名称", b);
+				        "有金额但没有项目名称", b);
 				return -1;
 			}
 			continue;
@@ -900,7 +908,7 @@ static int data_three_public(struct table *t, const struct csv_record *rec, FILE
 }
 
 static void put_text(FILE *fp, const struct table *t, const struct csv_record *rec,
-		     const char *field, const char *key, char *out)
+                     const char *field, const char *key, char *out)
 {
 	char b[CELL];
 	int c = col_of(t, field);
@@ -928,7 +936,7 @@ static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp
 			return 0; /* a note or an empty line */
 		join_record(rec, msg, sizeof(msg));
 		write_j(t, rec->line, "项目名称", "missing_project",
-			"这一行有金额但没有项目名称也没有绩效指标", msg);
+		        "这一行有金额但没有项目名称也没有绩效指标", msg);
 		return -1;
 	}
 	if (name[0]) {
@@ -1037,14 +1045,15 @@ static int preamble_record(struct table *t, const struct csv_record *rec)
 			return 0;
 		}
 		if (t->fi.encoding_needs_proof)
-			return reject_whole(t, 0, "unproven_encoding",
-					    "解码后前几行中找不到已知的表标题：编码无法确认（可能是 Big5 "
-					    "或其他编码），文件未装载",
-					    NULL);
+			return reject_whole(
+			    t, 0, "unproven_encoding",
+			    "解码后前几行中找不到已知的表标题：编码无法确认（可能是 Big5 "
+			    "或其他编码），文件未装载",
+			    NULL);
 		return reject_whole(t, 0, "unknown_table",
-				    "前几行中找不到已知的表标题；如是本地标题写法，请在 "
-				    "config/wording/titles.tsv 中添加一行",
-				    NULL);
+		                    "前几行中找不到已知的表标题；如是本地标题写法，请在 "
+		                    "config/wording/titles.tsv 中添加一行",
+		                    NULL);
 	}
 	if (scan_meta(t, rec)) {
 		t->meta++;
@@ -1076,7 +1085,7 @@ static int header_record(struct table *t, const struct csv_record *rec)
 	if (value_cells(rec) == 0 && !note_row(t, rec)) {
 		if (t->nhdr == TABLE_MAX_HEADER_ROWS)
 			return reject_whole(t, rec->line, "unknown_header",
-					    "表头超过 4 行，无法识别数据从哪一行开始", NULL);
+			                    "表头超过 4 行，无法识别数据从哪一行开始", NULL);
 		keep_header_row(t, rec);
 		t->meta++;
 		return 0;
@@ -1116,16 +1125,22 @@ void table_finish(struct table *t)
 
 	if (t->state == T_PREAMBLE && !t->rejected_whole) {
 		if (!t->title.kind)
-			reject_whole(t, 0, t->fi.encoding_needs_proof ? "unproven_encoding" : "unknown_table",
-				     t->records ? "文件中找不到已知的表标题" : "文件没有任何内容", NULL);
+			reject_whole(
+			    t, 0,
+			    t->fi.encoding_needs_proof ? "unproven_encoding" : "unknown_table",
+			    t->records ? "文件中找不到已知的表标题" : "文件没有任何内容", NULL);
 		else
 			reject_whole(t, 0, "unknown_header", "标题之后没有表头", NULL);
 	}
-	if (t->state == T_HEADER && !start_data(t, 0) && t->title.kind == 7 && !t->three_public_done) {
+	if (t->state == T_HEADER && !start_data(t, 0) && t->title.kind == 7 &&
+	    !t->three_public_done) {
 		/* A three-public table whose only data row is empty: all zero. */
-		static const char *const zero[] = {"total", "outbound_travel", "vehicle_total",
-						    "vehicle_purchase", "vehicle_operation",
-						    "official_reception"};
+		static const char *const zero[] = {"total",
+		                                   "outbound_travel",
+		                                   "vehicle_total",
+		                                   "vehicle_purchase",
+		                                   "vehicle_operation",
+		                                   "official_reception"};
 
 		begin_r(t->out, 0, "three_public", "", "");
 		for (size_t i = 0; i < sizeof(zero) / sizeof(zero[0]); i++)

@@ -31,18 +31,18 @@
 #define TABLE_MAX_PREAMBLE    6
 
 struct column {
-	char field[32]; /* "" for an unlabelled column */
+	char field[32];  /* "" for an unlabelled column */
 	char label[160]; /* the header path as printed, for messages */
-	int side;       /* tables 1 and 4: 1 income, 2 expense */
+	int side;        /* tables 1 and 4: 1 income, 2 expense */
 };
 
 struct file_info {
-	const char *path;        /* as given, for messages and the F record */
+	const char *path; /* as given, for messages and the F record */
 	const char *sha256;
 	long long bytes;
 	const char *encoding;
 	const char *compression;
-	int folder_year;         /* 0 when outside <year>/<dept>/ */
+	int folder_year; /* 0 when outside <year>/<dept>/ */
 	char folder_dept[64];
 	int encoding_needs_proof; /* GB18030 / UTF-16: unproven until the title is known */
 };
@@ -85,7 +85,7 @@ struct table {
 };
 
 void table_init(struct table *t, const struct wording *w, FILE *out, const struct file_info *fi,
-		dept_by_name_fn lookup, void *lookup_ctx);
+                dept_by_name_fn lookup, void *lookup_ctx);
 
 /* Consume one record; returns non-zero when the file is rejected whole. */
 int table_record(struct table *t, const struct csv_record *rec);

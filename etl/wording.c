@@ -41,7 +41,7 @@ static void fold_path(const char *src, char *dst, size_t size)
 		text_key(part, folded, sizeof(folded));
 		if (used < size) /* dst + used must stay in the array */
 			used += (size_t)snprintf(dst + used, size - used, "%s%s", used ? "/" : "",
-						 folded);
+			                         folded);
 		src += n + (slash ? 1 : 0);
 		if (!slash)
 			break;
@@ -127,7 +127,7 @@ static int add_line(struct wording *w, enum wfile which, char **f, int n)
 }
 
 static int load_file(struct wording *w, const char *dir, const char *name, enum wfile which,
-		     struct etl_err *err)
+                     struct etl_err *err)
 {
 	char path[4096], line[1024];
 	char *f[4];
@@ -149,7 +149,7 @@ static int load_file(struct wording *w, const char *dir, const char *name, enum 
 		if (rc < 0) {
 			fclose(fp);
 			return etl_fail(err, "bad_config", lineno, NULL, "%s:%ld: %s", path, lineno,
-					rc == -2 ? "out of memory" : "malformed line");
+			                rc == -2 ? "out of memory" : "malformed line");
 		}
 	}
 	fclose(fp);
@@ -298,7 +298,7 @@ const char *wording_header_field(const struct wording *w, int kind, const char *
 			text_key(parts[i], folded, sizeof(folded));
 			if (used < sizeof(key)) /* key + used must stay in the array */
 				used += (size_t)snprintf(key + used, sizeof(key) - used, "%s%s",
-							 used ? "/" : "", folded);
+				                         used ? "/" : "", folded);
 		}
 		field = find_header(w, kind, key);
 		if (field)
@@ -319,7 +319,8 @@ const char *wording_label(const struct wording *w, const char *cls, const char *
 	for (size_t i = 0; i < w->labels.n; i++) {
 		const struct wording_entry *e = &w->labels.e[i];
 
-		if (strncmp(e->what, cls, cl) == 0 && e->what[cl] == '|' && strcmp(e->key, key) == 0)
+		if (strncmp(e->what, cls, cl) == 0 && e->what[cl] == '|' &&
+		    strcmp(e->key, key) == 0)
 			return e->what + cl + 1;
 	}
 	return NULL;
@@ -357,14 +358,16 @@ static const char *after_first_colon(const char *cell)
 
 static int is_number_tail(const char *p)
 {
-	static const char *const cn[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+	static const char *const cn[] = {"一", "二", "三", "四", "五",
+	                                 "六", "七", "八", "九", "十"};
 
 	if (!*p)
 		return 0;
 	while (*p) {
 		size_t i;
 
-		if (isdigit((unsigned char)*p) || *p == '-' || *p == '.' || *p == ' ' || *p == ':') {
+		if (isdigit((unsigned char)*p) || *p == '-' || *p == '.' || *p == ' ' ||
+		    *p == ':') {
 			p++;
 			continue;
 		}

@@ -20,10 +20,10 @@
 enum stage { STAGE_BUDGET = 0, STAGE_ADJUSTMENT, STAGE_FINAL };
 
 struct wording_entry {
-	unsigned kinds;           /* bit k set for table kind k (headers) */
-	int kind;                 /* table kind (titles) */
-	char what[32];            /* field (headers), key (labels), class (meta, labels) */
-	char key[WORDING_KEY];    /* folded wording; headers: parts joined by '/' */
+	unsigned kinds;        /* bit k set for table kind k (headers) */
+	int kind;              /* table kind (titles) */
+	char what[32];         /* field (headers), key (labels), class (meta, labels) */
+	char key[WORDING_KEY]; /* folded wording; headers: parts joined by '/' */
 };
 
 struct wording_list {
@@ -39,8 +39,8 @@ int wording_load(struct wording *w, const char *config_dir, struct etl_err *err)
 void wording_free(struct wording *w);
 
 struct title_info {
-	int kind;          /* 0 when not a known title */
-	int year;          /* 0 when the title has no year */
+	int kind; /* 0 when not a known title */
+	int year; /* 0 when the title has no year */
 	enum stage stage;
 };
 
@@ -55,7 +55,7 @@ const char *stage_name(enum stage s);
  * n >= 1).  NULL when no wording matches.
  */
 const char *wording_header_field(const struct wording *w, int kind, const char *const *parts,
-				 int n);
+                                 int n);
 
 /* The key of a row label of class "total", "income" or "expense", or NULL. */
 const char *wording_label(const struct wording *w, const char *cls, const char *label);

@@ -81,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(!(blank && numeric));
 	if (blank)
 		FUZZ_ASSERT(rc[UNIT_YUAN] == 0 && fen[UNIT_YUAN] == 0 && rc[UNIT_WAN] == 0 &&
-			    fen[UNIT_WAN] == 0);
+		            fen[UNIT_WAN] == 0);
 	for (int k = UNIT_YUAN; k <= UNIT_WAN; k++)
 		if (rc[k] == 0)
 			FUZZ_ASSERT(fen[k] ? numeric : blank);

@@ -41,8 +41,8 @@ struct seen {
 };
 
 struct outcome {
-	int opened;   /* infile_open succeeded */
-	int ok;       /* and every byte was read into records */
+	int opened; /* infile_open succeeded */
+	int ok;     /* and every byte was read into records */
 	enum encoding enc;
 	char delim;
 	struct seen s;
@@ -160,10 +160,10 @@ done:
 static void show(const char *what, const struct outcome *o)
 {
 	fprintf(stderr,
-		"%s: opened %d ok %d enc %s delim %d records %ld hash %016llx reason %s line %ld "
-		"offset %lld\n",
-		what, o->opened, o->ok, encoding_name(o->enc), o->delim, o->s.records,
-		(unsigned long long)o->s.hash, o->reason, o->line, (long long)o->offset);
+	        "%s: opened %d ok %d enc %s delim %d records %ld hash %016llx reason %s line %ld "
+	        "offset %lld\n",
+	        what, o->opened, o->ok, encoding_name(o->enc), o->delim, o->s.records,
+	        (unsigned long long)o->s.hash, o->reason, o->line, (long long)o->offset);
 }
 
 static void same(const struct outcome *a, const struct outcome *b, int check_enc)
@@ -197,8 +197,7 @@ static void memfile_put(struct memfile *m, const char *name, const void *data, s
 		}
 		snprintf(m->path, sizeof(m->path), "/proc/self/fd/%d", m->fd);
 	}
-	if (ftruncate(m->fd, 0) < 0 ||
-	    (size && pwrite(m->fd, data, size, 0) != (ssize_t)size)) {
+	if (ftruncate(m->fd, 0) < 0 || (size && pwrite(m->fd, data, size, 0) != (ssize_t)size)) {
 		perror("memfd write");
 		abort();
 	}
@@ -233,7 +232,7 @@ static unsigned char *gzip_bytes(const uint8_t *data, size_t size, int level, si
  * receives its size.  NULL when iconv refuses it.
  */
 static unsigned char *convert(const char *to, const char *prefix, const uint8_t *data, size_t size,
-			      size_t *len)
+                              size_t *len)
 {
 	iconv_t cd = iconv_open(to, "UTF-8");
 	size_t cap = 4 * size + 8, plen = strlen(prefix), inleft = size, oleft;

@@ -93,7 +93,8 @@ static int is_yuan(const char *s)
 
 static int is_amount_key(const char *k, size_t n)
 {
-	static const char *const text[] = {"indent", "supervisor", "goal", "l1", "l2", "l3", "target"};
+	static const char *const text[] = {"indent", "supervisor", "goal",  "l1",
+	                                   "l2",     "l3",         "target"};
 
 	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
 		if (strlen(text[i]) == n && strncmp(k, text[i], n) == 0)
@@ -137,7 +138,8 @@ static void check_stream(char *text, size_t len, int utf8_in, long csv_records)
 		FUZZ_ASSERT(e == 0); /* nothing after E */
 		for (int i = 0; utf8_in && i < rec.nfields; i++) {
 			if (!text_valid_utf8(rec.field[i], strlen(rec.field[i])))
-				fprintf(stderr, "%c record, field %d: \"%s\"\n", rec.tag, i, rec.field[i]);
+				fprintf(stderr, "%c record, field %d: \"%s\"\n", rec.tag, i,
+				        rec.field[i]);
 			FUZZ_ASSERT(text_valid_utf8(rec.field[i], strlen(rec.field[i])));
 		}
 		switch (rec.tag) {
@@ -166,17 +168,18 @@ static void check_stream(char *text, size_t len, int utf8_in, long csv_records)
 			j++;
 			break;
 		case 'R': {
-			static const char *const roles[] = {"row",     "total",	       "income",
-							    "expense", "three_public", "project",
-							    "indicator", NULL};
+			static const char *const roles[] = {
+			    "row",          "total",   "income",    "expense",
+			    "three_public", "project", "indicator", NULL};
 			size_t cl = strlen(rec.field[R_CODE]);
 
 			FUZZ_ASSERT(f == 1 && rec.nfields >= R_KV);
 			num(rec.field[R_LINE]);
 			FUZZ_ASSERT(one_of(rec.field[R_ROLE], roles));
-			if (!strcmp(rec.field[R_ROLE], "row") || !strcmp(rec.field[R_ROLE], "total"))
+			if (!strcmp(rec.field[R_ROLE], "row") ||
+			    !strcmp(rec.field[R_ROLE], "total"))
 				FUZZ_ASSERT((cl == 0 || cl == 3 || cl == 5 || cl == 7) &&
-					    strspn(rec.field[R_CODE], "0123456789") == cl);
+				            strspn(rec.field[R_CODE], "0123456789") == cl);
 			for (int i = R_KV; i < rec.nfields; i++) {
 				const char *eq = strchr(rec.field[i], '=');
 
@@ -198,14 +201,13 @@ static void check_stream(char *text, size_t len, int utf8_in, long csv_records)
 			FUZZ_ASSERT(records == meta + facts + sub + rejected);
 			FUZZ_ASSERT(records == csv_records);
 			FUZZ_ASSERT(strcmp(rec.field[E_STATUS], "ok") == 0 ||
-				    strcmp(rec.field[E_STATUS], "rejected") == 0);
+			            strcmp(rec.field[E_STATUS], "rejected") == 0);
 			if (strcmp(rec.field[E_STATUS], "rejected") == 0)
 				FUZZ_ASSERT(j > 0 && facts == 0);
 			e++;
 			break;
 		}
-		default:
-			FUZZ_ASSERT(!"unexpected tag");
+		default: FUZZ_ASSERT(!"unexpected tag");
 		}
 	}
 	FUZZ_ASSERT(rc == 0);
@@ -253,7 +255,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* extract_file: an empty decoded text is never fed to csvread. */
 	if (size > 0) {
 		FUZZ_ASSERT(csvread_init(&cr, sniff_delim((const char *)data, size), on_record, &c,
-					 &err) == 0);
+		                         &err) == 0);
 		rc = csvread_feed(&cr, (const char *)data, size);
 		if ((rc == 0 && csvread_finish(&cr) < 0) || rc < 0)
 			table_reject_file(&t, &err);

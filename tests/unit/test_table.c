@@ -908,7 +908,6 @@ static void test_bad_amount_rejects_the_row_only(void **state)
 	free(out);
 }
 
-
 /* The unit in the title cell, in parentheses (regression: was no_unit). */
 static void test_unit_in_title_parentheses(void **state)
 {
