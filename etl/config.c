@@ -1,5 +1,6 @@
 #include "config.h"
 #include "csvread.h"
+#include "textnorm.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -171,16 +172,6 @@ struct dept_parse {
 	size_t cap;
 };
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 /* Check the header record; returns 0 or -1 (err filled). */
 static int dept_check_header(struct dept_parse *p, const struct csv_record *rec)
 {
@@ -202,7 +193,8 @@ static int dept_validate(struct dept_parse *p, const struct csv_record *rec)
 		return etl_fail(p->err, "bad_config", rec->line, NULL,
 		                "%s:%ld: %d cells, expected %d", p->name, rec->line, rec->nfields,
 		                DC_N);
-	if (!all_digits(c[DC_CODE]) || strlen(c[DC_CODE]) >= sizeof(((struct department *)0)->code))
+	if (!text_all_digits(c[DC_CODE]) ||
+	    strlen(c[DC_CODE]) >= sizeof(((struct department *)0)->code))
 		return etl_fail(p->err, "bad_config", rec->line, "dept_code",
 		                "%s:%ld: dept_code \"%s\" is not a code of digits", p->name,
 		                rec->line, c[DC_CODE]);

@@ -100,22 +100,12 @@ static int oom(struct loader *ld)
 	return etl_fail(ld->err, "out_of_memory", 0, NULL, "out of memory reading %s", ld->dir);
 }
 
-static bool all_digits(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
-}
-
 /* Level of a code of scheme s from its length, 0 when the length is wrong. */
 static int level_of(enum scheme s, const char *code)
 {
 	size_t len = strlen(code);
 
-	if (!all_digits(code))
+	if (!text_all_digits(code))
 		return 0;
 	if (len == 3)
 		return 1;
@@ -129,7 +119,7 @@ static int level_of(enum scheme s, const char *code)
 /* A fiscal year written as four digits, or -1. */
 static int parse_year(const char *s)
 {
-	if (strlen(s) != 4 || !all_digits(s))
+	if (strlen(s) != 4 || !text_all_digits(s))
 		return -1;
 	return atoi(s);
 }
@@ -881,7 +871,8 @@ static int cofog_row(struct csvfile *f, char **c, long line)
 		return etl_fail(ld->err, "bad_config", line, "class_code",
 		                "%s:%ld: class_code \"%.16s\" is not a 类 code", f->path, line,
 		                c[0]);
-	if (c[1][0] && (strlen(c[1]) != 2 || !all_digits(c[1]) || div < 1 || div > 10 || !c[2][0]))
+	if (c[1][0] &&
+	    (strlen(c[1]) != 2 || !text_all_digits(c[1]) || div < 1 || div > 10 || !c[2][0]))
 		return etl_fail(ld->err, "bad_config", line, "cofog_division",
 		                "%s:%ld: cofog_division must be 01..10 with a name, or empty",
 		                f->path, line);

@@ -338,3 +338,13 @@ bool text_valid_utf8(const char *s, size_t len)
 	}
 	return true;
 }
+
+bool text_all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}

@@ -38,6 +38,9 @@ char *text_key(const char *src, char *dst, size_t size);
  */
 char *text_strip_ordinal(const char *src, char *dst, size_t size);
 
+/* True when s is one or more ASCII digits and nothing else. */
+bool text_all_digits(const char *s);
+
 /* True when every byte sequence of s (len bytes) is valid UTF-8. */
 bool text_valid_utf8(const char *s, size_t len);
 
