@@ -487,6 +487,10 @@ static void mark_failed(struct loader *ld, int year, const char *dept)
 	ld->nfailed++;
 }
 
+/*
+ * Monotonic seconds, for batch deadlines and the progress bar only: the one
+ * use of floating point in etl/, and it never touches an amount.
+ */
 static double now_seconds(void)
 {
 	struct timespec ts;
