@@ -132,21 +132,8 @@ static void folder_identity(const char *abs, struct file_info *fi)
 	snprintf(fi->folder_dept, sizeof(fi->folder_dept), "%s", dept);
 }
 
-/*
- * The path as given, made absolute against the current folder (symlinks
- * are not resolved: etl.files keeps the path the operator named).
- */
-static void make_absolute(const char *path, char *abs, size_t size)
-{
-	char cwd[PATH_MAX - 512];
-
-	while (path[0] == '.' && path[1] == '/')
-		path += 2;
-	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
-		snprintf(abs, size, "%s", path);
-	else
-		snprintf(abs, size, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
-}
+/* The current folder, read once: every file's path is made absolute against it. */
+static char cwd[PATH_MAX - 512];
 
 static const char *dept_by_name(void *ctx, const char *name)
 {
@@ -186,7 +173,7 @@ static void extract_file(const char *path, const struct wording *w, const struct
 	int started = 0, rc = 0;
 
 	etl_err_clear(&err);
-	make_absolute(path, abs, sizeof(abs));
+	paths_absolute(cwd, path, abs, sizeof(abs));
 	memset(&fi, 0, sizeof(fi));
 	fi.path = abs;
 	folder_identity(abs, &fi);
@@ -282,14 +269,6 @@ static void usage(void)
 	                "       extract --records FILE\n");
 }
 
-static void default_config_dir(char *dir, size_t size)
-{
-	char home[PATH_MAX - 64];
-
-	paths_home(home, sizeof(home));
-	snprintf(dir, size, "%s/config", home);
-}
-
 int main(int argc, char **argv)
 {
 	char config_dir[PATH_MAX], path[PATH_MAX + 32];
@@ -302,7 +281,9 @@ int main(int argc, char **argv)
 	const char *files0 = NULL;
 	int i = 1;
 
-	default_config_dir(config_dir, sizeof(config_dir));
+	paths_config_dir(config_dir, sizeof(config_dir));
+	if (!getcwd(cwd, sizeof(cwd)))
+		cwd[0] = '\0';
 	if (argc >= 2 && strcmp(argv[1], "--records") == 0) {
 		if (argc != 3) {
 			usage();

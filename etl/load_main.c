@@ -456,18 +456,6 @@ static bool in_list(const char *const *list, const char *key)
 	return false;
 }
 
-/* Absolute form of a stream path (relative to this process's directory). */
-static void absolute_path(const struct loader *ld, const char *path, char *out, size_t size)
-{
-	if (path[0] == '/' || !ld->cwd[0]) {
-		snprintf(out, size, "%s", path);
-		return;
-	}
-	while (path[0] == '.' && path[1] == '/')
-		path += 2;
-	snprintf(out, size, "%s/%s", ld->cwd, path);
-}
-
 /* Checks (C records) ------------------------------------------------------------ */
 
 static bool submission_failed(const struct loader *ld, int year, const char *dept)
@@ -710,7 +698,7 @@ static int on_file(struct loader *ld, const struct stream_rec *r)
 	for (int i = 0; i < F_NFIELDS; i++)
 		if (!(f->field[i] = strdup(r->field[i])))
 			return stop_run(ld, EX_SOFTWARE, "%s", "out of memory");
-	absolute_path(ld, f->field[F_PATH], abspath, sizeof(abspath));
+	paths_absolute(ld->cwd, f->field[F_PATH], abspath, sizeof(abspath));
 	if (!(f->abspath = strdup(abspath)))
 		return stop_run(ld, EX_SOFTWARE, "%s", "out of memory");
 	v = *f->field[F_YEAR] ? parse_count(f->field[F_YEAR]) : 0;
@@ -846,26 +834,6 @@ static int on_row(struct loader *ld, const struct stream_rec *r)
 
 /* Rejects: J ------------------------------------------------------------------------ */
 
-/*
- * The path as a user reads it: relative to the current folder when the file
- * lies below it ("2023/130001/表3.csv"), else absolute.  Borrowed from path.
- */
-static const char *shown_path(const char *path)
-{
-	static char cwd[4096];
-	static size_t len;
-
-	if (!len && getcwd(cwd, sizeof(cwd) - 1)) {
-		len = strlen(cwd);
-		if (len > 1)
-			cwd[len++] = '/';
-		cwd[len] = '\0';
-	}
-	if (len > 1 && strncmp(path, cwd, len) == 0 && path[len])
-		return path + len;
-	return path;
-}
-
 /* Print a reject as path:line: reason: message and queue its etl.rejects row. */
 static void add_reject(struct loader *ld, struct file_state *f, const char *line,
                        const char *column, const char *reason, const char *message, const char *raw)
@@ -875,10 +843,11 @@ static void add_reject(struct loader *ld, struct file_state *f, const char *line
 
 	progress_clear();
 	if (whole)
-		fprintf(stderr, "%s: %s: %s\n", shown_path(f->field[F_PATH]), reason, message);
-	else
-		fprintf(stderr, "%s:%s: %s: %s\n", shown_path(f->field[F_PATH]), line, reason,
+		fprintf(stderr, "%s: %s: %s\n", paths_shown(ld->cwd, f->field[F_PATH]), reason,
 		        message);
+	else
+		fprintf(stderr, "%s:%s: %s: %s\n", paths_shown(ld->cwd, f->field[F_PATH]), line,
+		        reason, message);
 	pgw_buf_field(out, false, f->abspath);
 	pgw_buf_field(out, false, whole ? NULL : line);
 	pgw_buf_field(out, false, null_if_empty(column));
@@ -2422,12 +2391,33 @@ static void tell_parent(const struct loader *ld, const char *fmt, ...)
 	}
 }
 
+/*
+ * Run extract | normalize (over listfd's files, or the paths given when
+ * listfd is -1) and load its stream; child gets the two exit statuses.
+ * Returns -1 when the pipeline could not start (the run is stopped).
+ */
+static int load_through_pipeline(struct loader *ld, int listfd, int child[2])
+{
+	struct pipeline p;
+
+	if (pipeline_start(&p, ld->o, listfd) < 0) {
+		int ignored[2];
+
+		stop_run(ld, EX_OSERR, "cannot start extract | normalize: %s", strerror(errno));
+		pipeline_wait(&p, true, ignored);
+		return -1;
+	}
+	read_stream(ld, p.out);
+	/* stopped early: the children must not wait on a reader that is gone */
+	pipeline_wait(&p, got_signal || ld->fatal, child);
+	return 0;
+}
+
 /* A worker: its own connection, extract | normalize over its files, batches. */
 static int worker_run(struct loader *ld, int listfd)
 {
 	const char *dsn;
 	struct etl_err err;
-	struct pipeline p;
 	int child[2] = {0, 0}, code;
 
 	/*
@@ -2450,15 +2440,8 @@ static int worker_run(struct loader *ld, int listfd)
 	ld->connected = true;
 	cancel_handle = PQgetCancel(ld->w.conn);
 	ld->started = true;
-	if (pipeline_start(&p, ld->o, listfd) < 0) {
-		int ignored[2];
-
-		stop_run(ld, EX_OSERR, "cannot start extract | normalize: %s", strerror(errno));
-		pipeline_wait(&p, true, ignored);
+	if (load_through_pipeline(ld, listfd, child) < 0)
 		return ld->fatal;
-	}
-	read_stream(ld, p.out);
-	pipeline_wait(&p, got_signal || ld->fatal, child);
 	code = merge_codes(ld, child);
 	if (got_signal)
 		code = EX_INTERRUPTED_BASE + got_signal;
@@ -2649,7 +2632,6 @@ static int run_workers(struct loader *ld, struct filelist *l, int n)
 /* Read the stream from the pipeline or stdin, then collect the children. */
 static int run_stream(struct loader *ld)
 {
-	struct pipeline p;
 	int child[2] = {0, 0};
 
 	ld->started = true;
@@ -2657,16 +2639,8 @@ static int run_stream(struct loader *ld)
 		read_stream(ld, stdin);
 		return merge_codes(ld, child);
 	}
-	if (pipeline_start(&p, ld->o, -1) < 0) {
-		int ignored[2];
-
-		stop_run(ld, EX_OSERR, "cannot start extract | normalize: %s", strerror(errno));
-		pipeline_wait(&p, true, ignored);
+	if (load_through_pipeline(ld, -1, child) < 0)
 		return ld->fatal;
-	}
-	read_stream(ld, p.out);
-	/* stopped early: the children must not wait on a reader that is gone */
-	pipeline_wait(&p, got_signal || ld->fatal, child);
 	return merge_codes(ld, child);
 }
 

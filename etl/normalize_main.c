@@ -436,14 +436,6 @@ static int run(struct normalizer *z, FILE *in)
 	return fflush(z->out) == 0 ? 0 : EX_SOFTWARE;
 }
 
-static void default_config_dir(char *dir, size_t size)
-{
-	char home[PATH_MAX - 64];
-
-	paths_home(home, sizeof(home));
-	snprintf(dir, size, "%s/config", home);
-}
-
 int main(int argc, char **argv)
 {
 	char dir[PATH_MAX], path[PATH_MAX + 64];
@@ -454,7 +446,7 @@ int main(int argc, char **argv)
 	bool found;
 	int rc;
 
-	default_config_dir(dir, sizeof(dir));
+	paths_config_dir(dir, sizeof(dir));
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--config-dir") == 0 && i + 1 < argc)
 			snprintf(dir, sizeof(dir), "%s", argv[++i]);

@@ -35,6 +35,33 @@ void paths_home(char *home, size_t size)
 	snprintf(home, size, "%s", exe[0] ? exe : "/");
 }
 
+void paths_config_dir(char *dir, size_t size)
+{
+	char home[PATH_MAX - 64];
+
+	paths_home(home, sizeof(home));
+	snprintf(dir, size, "%s/config", home);
+}
+
+void paths_absolute(const char *cwd, const char *path, char *abs, size_t size)
+{
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;
+	if (path[0] == '/' || !cwd[0])
+		snprintf(abs, size, "%s", path);
+	else
+		snprintf(abs, size, "%s/%s", strcmp(cwd, "/") ? cwd : "", path);
+}
+
+const char *paths_shown(const char *cwd, const char *path)
+{
+	size_t len = strlen(cwd);
+
+	if (len > 1 && strncmp(path, cwd, len) == 0 && path[len] == '/' && path[len + 1])
+		return path + len + 1;
+	return path;
+}
+
 bool paths_is_table_file(const char *name)
 {
 	size_t n = strlen(name);

@@ -20,6 +20,22 @@
  */
 void paths_home(char *home, size_t size);
 
+/* <home>/config: the default configuration folder of every stage. */
+void paths_config_dir(char *dir, size_t size);
+
+/*
+ * path made absolute against cwd (the process's folder, read once by the
+ * caller; "" when unknown), without resolving symlinks: etl.files keeps the
+ * path the operator named.  A leading "./" is dropped.
+ */
+void paths_absolute(const char *cwd, const char *path, char *abs, size_t size);
+
+/*
+ * The path as a user reads it: relative to cwd when the file lies below it
+ * ("2023/130001/表3.csv"), else as it is.  Borrowed from path.
+ */
+const char *paths_shown(const char *cwd, const char *path);
+
 /* True for a submission file name: *.csv or *.csv.gz, any case. */
 bool paths_is_table_file(const char *name);
 
