@@ -5,44 +5,74 @@
 #   make unit       cmocka unit tests, built with ASan and UBSan in build/asan/
 #   make bench      the benchmark (bench/)
 #   make fuzz       libFuzzer harnesses (clang), FUZZ_SECONDS=N each
+#   make check-tests  the mutation check: deliberate bugs must turn the tests red
 #
-# Every module is etl/<name>.c with etl/<name>.h; the three programs are
-# etl/<stage>_main.c.  A module is linked into every program (they are small),
-# so adding a module needs no edit here.
+# Layout (docs/internals.md): etl/common/ is the shared library (libetl.a),
+# etl/<program>/ holds one program: its main.c and the modules only it uses.
+# Each program links its own folder's objects, libetl.a, and only the
+# libraries it calls: extract and normalize do not link libpq.
 
 CC      ?= cc
 OPTFLAGS ?= -O2 -g
 EXTRA_CFLAGS ?=
 # -Wno-format-truncation: bounded snprintf into fixed message buffers is the
-# intended behaviour (messages are cut, never overflow).
-CFLAGS  := $(OPTFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation -Ietl $(EXTRA_CFLAGS)
-LDLIBS  := -lcsv -lz -linih -lcrypto $(shell pg_config --libdir >/dev/null 2>&1 && echo -L$$(pg_config --libdir)) -lpq
+# intended behaviour (messages are cut on a character boundary, never overflow).
+CFLAGS  := $(OPTFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-format-truncation \
+	   -Ietl/common $(EXTRA_CFLAGS)
 PQINC   := $(shell pg_config --includedir 2>/dev/null)
-CFLAGS  += $(if $(PQINC),-I$(PQINC))
+PQLIB   := $(shell pg_config --libdir >/dev/null 2>&1 && echo -L$$(pg_config --libdir)) -lpq
 
 BUILD   ?= build
-MAINS   := extract normalize load
-MODSRC  := $(filter-out $(addprefix etl/,$(addsuffix _main.c,$(MAINS))),$(wildcard etl/*.c))
-MODOBJ  := $(patsubst etl/%.c,$(BUILD)/obj/%.o,$(MODSRC))
-PROGS   := $(addprefix $(BUILD)/,$(MAINS))
+PROGRAMS := extract normalize load
+
+# The libraries of each program (Debian packages: README "Dependencies").
+LIBS_extract   := -lcsv -lz -lcrypto -linih
+LIBS_normalize := -lcsv -linih
+LIBS_load      := $(PQLIB) -lcrypto -lcsv -linih
+CFLAGS_load    := $(if $(PQINC),-I$(PQINC))
+
+COMMON_SRC := $(wildcard etl/common/*.c)
+COMMON_OBJ := $(patsubst etl/%.c,$(BUILD)/obj/%.o,$(COMMON_SRC))
+COMMON_HDR := $(wildcard etl/common/*.h etl/common/*.def)
+LIBETL     := $(BUILD)/libetl.a
+
+# objects of one program: every .c of its folder
+prog_src = $(wildcard etl/$(1)/*.c)
+prog_obj = $(patsubst etl/%.c,$(BUILD)/obj/%.o,$(call prog_src,$(1)))
+PROGS   := $(addprefix $(BUILD)/,$(PROGRAMS))
 
 UNITSRC := $(wildcard tests/unit/test_*.c)
 UNITS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNITSRC))
+# unit tests see every module but the programs' main.c
+UNIT_OBJ := $(filter-out %/main.o,$(foreach p,$(PROGRAMS),$(call prog_obj,$(p))))
+UNIT_INC := $(foreach p,$(PROGRAMS),-Ietl/$(p)) $(CFLAGS_load)
+UNIT_LIBS := $(PQLIB) -lcsv -lz -lcrypto -linih -lcmocka
 
-.PHONY: all clean unit test bench fuzz format cppcheck asan
+.PHONY: all clean unit test bench fuzz format cppcheck asan check-tests
 all: $(PROGS)
 
-$(BUILD)/obj/%.o: etl/%.c $(wildcard etl/*.h)
+$(BUILD)/obj/common/%.o: etl/common/%.c $(COMMON_HDR)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/%: $(BUILD)/obj/%_main.o $(MODOBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+# a program's object depends on its own folder's headers and common's
+define PROGRAM_RULES
+$(BUILD)/obj/$(1)/%.o: etl/$(1)/%.c $(wildcard etl/$(1)/*.h) $(COMMON_HDR)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(CFLAGS) -Ietl/$(1) $$(CFLAGS_$(1)) -c -o $$@ $$<
 
-# Unit tests link every module; the sanitizer build is the one `make test` runs.
-$(BUILD)/tests/%: tests/unit/%.c $(MODOBJ)
+$(BUILD)/$(1): $(call prog_obj,$(1)) $(LIBETL)
+	$$(CC) $$(CFLAGS) -o $$@ $(call prog_obj,$(1)) $(LIBETL) $$(LIBS_$(1))
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULES,$(p))))
+
+$(LIBETL): $(COMMON_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_OBJ) $(LIBETL)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(UNIT_INC) -o $@ $< $(UNIT_OBJ) $(LIBETL) $(UNIT_LIBS)
 
 unit: $(UNITS)
 	@rc=0; for t in $(UNITS); do $$t || rc=1; done; exit $$rc
@@ -60,15 +90,19 @@ bench: all
 fuzz:
 	$(MAKE) -C tests/fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
 
+check-tests:
+	tests/mutation/run.sh
+
+SOURCES := $(wildcard etl/*/*.c etl/*/*.h) $(wildcard tests/unit/*.c)
 format:
-	clang-format -i etl/*.c etl/*.h tests/unit/*.c
+	clang-format -i $(SOURCES)
 
 # variableScope is suppressed: declarations at the top of a function are the
 # house style (as in PostgreSQL and git), not a defect.
 cppcheck:
 	cppcheck --std=c11 --enable=warning,style,performance,portability --inline-suppr \
 	  --suppress=missingIncludeSystem --suppress=variableScope --error-exitcode=1 -q \
-	  -Ietl etl tests/unit
+	  $(foreach d,common $(PROGRAMS),-Ietl/$(d)) etl tests/unit
 
 clean:
 	rm -rf build

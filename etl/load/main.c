@@ -41,7 +41,7 @@
 #include "paths.h"
 #include "pgwriter.h"
 #include "refsync.h"
-#include "runlog.h"
+#include "log.h"
 #include "stream.h"
 #include "textnorm.h"
 

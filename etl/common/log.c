@@ -1,4 +1,4 @@
-#include "runlog.h"
+#include "log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
