@@ -315,3 +315,48 @@ const char *unit_name(enum unit u)
 	default: return "";
 	}
 }
+
+int amount_parse_exact(const char *text, int64_t *fen)
+{
+	int64_t yuan = 0;
+	int cents = 0, places = 0;
+	bool neg = *text == '-';
+	const char *p = text + neg, *digits = p;
+
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (yuan > (AMOUNT_MAX_FEN / 100 - (*p - '0')) / 10)
+			return -1;
+		yuan = yuan * 10 + (*p - '0');
+	}
+	if (p == digits)
+		return -1;
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++) {
+			if (++places > 2)
+				return -1;
+			cents = cents * 10 + (*p - '0');
+		}
+		if (places == 0)
+			return -1;
+	}
+	if (*p)
+		return -1;
+	if (places == 1)
+		cents *= 10;
+	*fen = yuan * 100 + cents;
+	if (*fen > AMOUNT_MAX_FEN)
+		return -1;
+	if (neg)
+		*fen = -*fen;
+	return 0;
+}
+
+int amount_add(int64_t a, int64_t b, int64_t *sum)
+{
+	int64_t s;
+
+	if (__builtin_add_overflow(a, b, &s) || s > AMOUNT_MAX_FEN || s < -AMOUNT_MAX_FEN)
+		return -1;
+	*sum = s;
+	return 0;
+}

@@ -24,6 +24,24 @@
 
 enum unit { UNIT_NONE = 0, UNIT_YUAN, UNIT_WAN };
 
+/*
+ * The range of every amount: what numeric(18,2) holds, |fen| < 10^18
+ * (10^16 yuan).  amount_parse() refuses a cell outside it (bad_amount, with
+ * the cell), and every sum of amounts is checked against it (amount_add).
+ */
+#define AMOUNT_MAX_FEN INT64_C(999999999999999999)
+
+/*
+ * An exact decimal in yuan as the stream and etl.conf write it: an optional
+ * '-', digits, optionally '.' and one or two digits ("7480300.00", "0.5",
+ * "-12").  Nothing else is accepted (no spaces, commas or full-width
+ * forms).  Returns 0, or -1 when text is not one or lies outside the range.
+ */
+int amount_parse_exact(const char *text, int64_t *fen);
+
+/* *sum = a + b; -1 (sum untouched) when the result leaves the range. */
+int amount_add(int64_t a, int64_t b, int64_t *sum);
+
 /* Parse text (NUL-terminated UTF-8) in unit into *fen. */
 int amount_parse(const char *text, enum unit unit, int64_t *fen, struct etl_err *err);
 

@@ -1,4 +1,6 @@
 #include "config.h"
+
+#include "amount.h"
 #include "csvread.h"
 #include "textnorm.h"
 
@@ -22,43 +24,6 @@ void config_defaults(struct etl_config *cfg)
 static bool valid_unit_type(const char *s)
 {
 	return strcmp(s, "行政") == 0 || strcmp(s, "参公") == 0 || strcmp(s, "事业") == 0;
-}
-
-/*
- * Parse a non-negative yuan amount with at most two decimals into fen,
- * exactly.  Returns 0, or -1 when text is not such a number or overflows.
- */
-int config_parse_yuan(const char *text, int64_t *fen)
-{
-	int64_t yuan = 0;
-	int cents = 0, places = 0;
-	const char *p = text;
-
-	if (!*p)
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		/* yuan * 100 + 99 must stay within int64 */
-		if (yuan > ((INT64_MAX - 99) / 100 - (*p - '0')) / 10)
-			return -1;
-		yuan = yuan * 10 + (*p - '0');
-	}
-	if (p == text)
-		return -1;
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			if (++places > 2)
-				return -1;
-			cents = cents * 10 + (*p - '0');
-		}
-		if (places == 0)
-			return -1;
-	}
-	if (*p)
-		return -1;
-	if (places == 1)
-		cents *= 10;
-	*fen = yuan * 100 + cents;
-	return 0;
 }
 
 struct ini_ctx {
@@ -104,7 +69,7 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
 		}
 	}
 	if (strcmp(section, "checks") == 0 && strcmp(name, "tolerance") == 0) {
-		if (config_parse_yuan(value, &cfg->tolerance_fen) < 0) {
+		if (*value == '-' || amount_parse_exact(value, &cfg->tolerance_fen) < 0) {
 			snprintf(c->problem, sizeof(c->problem),
 			         "tolerance must be a yuan amount like 0 or 0.01, not \"%.64s\"",
 			         value);

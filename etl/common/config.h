@@ -114,7 +114,4 @@ enum dsn_source config_resolve_dsn(const char *option, char *(*getenv_fn)(const 
 /* A short English name of a source for log lines ("--dsn", "ETL_DSN" ...). */
 const char *dsn_source_name(enum dsn_source s);
 
-/* Parse a yuan decimal ("0", "0.5", "12.34", no sign) into fen; -1 if not one. */
-int config_parse_yuan(const char *text, int64_t *fen);
-
 #endif

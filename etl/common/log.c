@@ -5,62 +5,87 @@
 #include <string.h>
 #include <time.h>
 
-static char log_prog[32] = "load";
-static long long log_run = -1;
-static bool log_quiet;
+#include "textnorm.h"
 
-void runlog_init(const char *prog, bool quiet)
+static char log_prog[32] = "budget-etl";
+static long long log_run = -1;
+static bool log_quiet_flag, log_stamped;
+static void (*log_clear)(void);
+
+void log_init(const char *prog, bool quiet, bool stamped)
 {
 	snprintf(log_prog, sizeof(log_prog), "%s", prog);
-	log_quiet = quiet;
+	log_quiet_flag = quiet;
+	log_stamped = stamped;
 }
 
-void runlog_set_run(long long run_id)
+void log_set_run(long long run_id)
 {
 	log_run = run_id;
 }
 
-bool runlog_quiet(void)
+bool log_quiet(void)
 {
-	return log_quiet;
+	return log_quiet_flag;
 }
 
-/* One line: timestamp, program, run id, level (when not info), message. */
-static void vlog(const char *level, const char *fmt, va_list ap)
+void log_set_clear_hook(void (*hook)(void))
 {
-	char stamp[40] = "";
+	log_clear = hook;
+}
+
+/* ISO 8601 extended local time (+08:00, not +0800) into stamp. */
+static void timestamp(char *stamp, size_t size)
+{
 	time_t now = time(NULL);
 	struct tm tm;
 
+	stamp[0] = '\0';
 	if (localtime_r(&now, &tm)) {
-		size_t n = strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S%z", &tm);
+		size_t n = strftime(stamp, size, "%Y-%m-%dT%H:%M:%S%z", &tm);
 
-		/* ISO 8601 extended form: +08:00, not +0800 */
-		if (n > 5 && n + 1 < sizeof(stamp)) {
+		if (n > 5 && n + 1 < size) {
 			memmove(stamp + n - 1, stamp + n - 2, 3);
 			stamp[n - 2] = ':';
 		}
 	}
-	if (log_run >= 0)
-		fprintf(stderr, "%s %s run %lld: %s", stamp, log_prog, log_run, level);
-	else
-		fprintf(stderr, "%s %s run -: %s", stamp, log_prog, level);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
 }
 
-void runlog_info(const char *fmt, ...)
+/* One line: [timestamp] program [run id]: level message. */
+static void vlog(const char *level, const char *fmt, va_list ap)
+{
+	char msg[8192], safe[8192 * 2];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	text_escape_controls(msg, safe, sizeof(safe));
+	if (log_clear)
+		log_clear();
+	if (log_stamped) {
+		char stamp[40];
+
+		timestamp(stamp, sizeof(stamp));
+		if (log_run >= 0)
+			fprintf(stderr, "%s %s run %lld: %s%s\n", stamp, log_prog, log_run, level,
+			        safe);
+		else
+			fprintf(stderr, "%s %s run -: %s%s\n", stamp, log_prog, level, safe);
+	} else {
+		fprintf(stderr, "%s: %s%s\n", log_prog, level, safe);
+	}
+}
+
+void log_info(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (log_quiet)
+	if (log_quiet_flag)
 		return;
 	va_start(ap, fmt);
 	vlog("", fmt, ap);
 	va_end(ap);
 }
 
-void runlog_warn(const char *fmt, ...)
+void log_warn(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -69,7 +94,7 @@ void runlog_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-void runlog_error(const char *fmt, ...)
+void log_error(const char *fmt, ...)
 {
 	va_list ap;
 

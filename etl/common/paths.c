@@ -110,3 +110,40 @@ int paths_collect(const char *path, paths_file_fn fn, void *ctx)
 		return fn(ctx, path, (long long)st.st_size);
 	return walk(path, fn, ctx, true);
 }
+
+bool paths_submission_key(const char *path, int *year, char *dept, size_t size)
+{
+	const char *end = strrchr(path, '/'), *d, *y;
+	size_t dn;
+	int v = 0;
+
+	*year = 0;
+	if (size)
+		dept[0] = '\0';
+	if (!end)
+		return false;
+	for (d = end; d > path && d[-1] != '/'; d--)
+		;
+	if (d == path || d == end)
+		return false;
+	dn = (size_t)(end - d);
+	for (y = d - 1; y > path && y[-1] != '/'; y--)
+		;
+	if (d - 1 - y != 4 || dn > PATHS_DEPT_MAX || dn >= size)
+		return false;
+	for (int i = 0; i < 4; i++) {
+		if (y[i] < '0' || y[i] > '9')
+			return false;
+		v = v * 10 + (y[i] - '0');
+	}
+	if (v < 1990 || v > 2100)
+		return false;
+	for (size_t i = 0; i < dn; i++)
+		if (!strchr("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-",
+		            d[i]))
+			return false;
+	memcpy(dept, d, dn);
+	dept[dn] = '\0';
+	*year = v;
+	return true;
+}

@@ -36,6 +36,19 @@ void paths_absolute(const char *cwd, const char *path, char *abs, size_t size);
  */
 const char *paths_shown(const char *cwd, const char *path);
 
+/* Longest department code a <year>/<dept>/ folder may name. */
+#define PATHS_DEPT_MAX 60
+
+/*
+ * The submission a file belongs to by where it lies: <year>/<dept>/<file>,
+ * year four digits from 1990 to 2100, dept 1..PATHS_DEPT_MAX characters of
+ * [0-9A-Za-z_-].  On a match sets *year and dept (size > PATHS_DEPT_MAX)
+ * and returns true; otherwise *year = 0, dept = "" and false.  The one
+ * rule for extract (the F record's folder fields) and load (--jobs splits
+ * by department).  path is taken as given (no symlink is resolved).
+ */
+bool paths_submission_key(const char *path, int *year, char *dept, size_t size);
+
 /* True for a submission file name: *.csv or *.csv.gz, any case. */
 bool paths_is_table_file(const char *name);
 

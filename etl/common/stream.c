@@ -1,7 +1,10 @@
 #include "stream.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "amount.h"
 
 void stream_write_header(FILE *out)
 {
@@ -94,11 +97,38 @@ static char *unescape(char *s)
 	return w;
 }
 
+int stream_parse_line(char *line, size_t len, long lineno, char **fields, struct stream_rec *rec,
+                      struct etl_err *err)
+{
+	int n = 0;
+	char *p;
+
+	if (len < 1 || !strchr("SFRJCEW", line[0]) || (len > 1 && line[1] != '\t'))
+		return etl_fail(err, "bad_stream", lineno, NULL,
+		                "stream line %ld is not a budget-etl record", lineno);
+	p = len > 1 ? line + 2 : NULL;
+	while (p) {
+		char *tab = strchr(p, '\t');
+
+		if (n == STREAM_MAX_FIELDS)
+			return etl_fail(err, "bad_stream", lineno, NULL,
+			                "stream line %ld has more than %d fields", lineno,
+			                STREAM_MAX_FIELDS);
+		if (tab)
+			*tab = '\0';
+		fields[n++] = p;
+		unescape(p);
+		p = tab ? tab + 1 : NULL;
+	}
+	rec->tag = line[0];
+	rec->nfields = n;
+	rec->field = fields;
+	return 0;
+}
+
 int stream_read(struct stream_reader *r, struct stream_rec *rec, struct etl_err *err)
 {
 	ssize_t len;
-	int n = 0;
-	char *p;
 
 	len = getline(&r->line, &r->cap, r->in);
 	if (len < 0)
@@ -106,31 +136,14 @@ int stream_read(struct stream_reader *r, struct stream_rec *rec, struct etl_err 
 	r->lineno++;
 	if (len > 0 && r->line[len - 1] == '\n')
 		r->line[--len] = '\0';
-	if (len < 1 || !strchr("SFRJCE", r->line[0]) || (len > 1 && r->line[1] != '\t'))
-		return etl_fail(err, "bad_stream", r->lineno, NULL,
-		                "stream line %ld is not a budget-etl record", r->lineno);
 	if (!r->field)
 		r->field = malloc(sizeof(char *) * STREAM_MAX_FIELDS);
 	if (!r->field)
 		return etl_fail(err, "out_of_memory", r->lineno, NULL, "out of memory");
-	p = len > 1 ? r->line + 2 : NULL;
-	while (p) {
-		char *tab = strchr(p, '\t');
-
-		if (n == STREAM_MAX_FIELDS)
-			return etl_fail(err, "bad_stream", r->lineno, NULL,
-			                "stream line %ld has more than %d fields", r->lineno,
-			                STREAM_MAX_FIELDS);
-		if (tab)
-			*tab = '\0';
-		r->field[n++] = p;
-		unescape(p);
-		p = tab ? tab + 1 : NULL;
-	}
-	rec->tag = r->line[0];
-	rec->nfields = n;
-	rec->field = r->field;
-	return 1;
+	if (memchr(r->line, '\0', (size_t)len))
+		return etl_fail(err, "bad_stream", r->lineno, NULL,
+		                "stream line %ld holds a NUL byte", r->lineno);
+	return stream_parse_line(r->line, (size_t)len, r->lineno, r->field, rec, err) < 0 ? -1 : 1;
 }
 
 const char *stream_kv(const struct stream_rec *rec, const char *key)
@@ -144,4 +157,126 @@ const char *stream_kv(const struct stream_rec *rec, const char *key)
 			return f + klen + 1;
 	}
 	return NULL;
+}
+
+long stream_count(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 18)
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || *end ? -1 : v;
+}
+
+int stream_amount(const char *s, int64_t *fen)
+{
+	return amount_parse_exact(s, fen);
+}
+
+int stream_file_decode(const struct stream_rec *rec, struct stream_file *f, struct etl_err *err)
+{
+	long v;
+
+	if (rec->nfields < F_NFIELDS)
+		return etl_fail(err, "bad_stream", 0, NULL, "stream: F record with %d of %d fields",
+		                rec->nfields, F_NFIELDS);
+	f->field = rec->field;
+	v = *rec->field[F_YEAR] ? stream_count(rec->field[F_YEAR]) : 0;
+	if (v < 0 || v > 9999)
+		return etl_fail(err, "bad_stream", 0, NULL, "stream: F year \"%s\" is not a year",
+		                rec->field[F_YEAR]);
+	f->year = (int)v;
+	v = stream_count(rec->field[F_KIND]);
+	if (v < 0 || v > 10)
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: F table kind \"%s\" is not 0..10", rec->field[F_KIND]);
+	f->kind = (int)v;
+	v = *rec->field[F_FOLDER_YEAR] ? stream_count(rec->field[F_FOLDER_YEAR]) : 0;
+	if (v < 0 || v > 9999)
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: F folder year \"%s\" is not a year",
+		                rec->field[F_FOLDER_YEAR]);
+	f->folder_year = (int)v;
+	f->bytes = *rec->field[F_BYTES] ? stream_count(rec->field[F_BYTES]) : 0;
+	if (f->bytes < 0)
+		return etl_fail(err, "bad_stream", 0, NULL, "stream: F bytes \"%s\" is not a count",
+		                rec->field[F_BYTES]);
+	return 0;
+}
+
+int stream_end_decode(const struct stream_rec *rec, struct stream_end *e, struct etl_err *err)
+{
+	if (rec->nfields < E_NFIELDS)
+		return etl_fail(err, "bad_stream", 0, NULL, "stream: E record with %d of %d fields",
+		                rec->nfields, E_NFIELDS);
+	for (int i = 0; i < E_STATUS; i++)
+		if ((e->n[i] = stream_count(rec->field[i])) < 0)
+			return etl_fail(err, "bad_stream", 0, NULL,
+			                "stream: E count \"%s\" is not a number", rec->field[i]);
+	if (strcmp(rec->field[E_STATUS], "ok") == 0)
+		e->ok = true;
+	else if (strcmp(rec->field[E_STATUS], "rejected") == 0)
+		e->ok = false;
+	else
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: E status \"%s\" is neither ok nor rejected",
+		                rec->field[E_STATUS]);
+	if (e->n[E_META] + e->n[E_FACTS] + e->n[E_SUBTOTALS] + e->n[E_REJECTED] != e->n[E_RECORDS])
+		return etl_fail(err, "bad_accounting", 0, NULL,
+		                "row accounting does not add up: %ld records but %ld meta + %ld "
+		                "facts + %ld subtotals + %ld rejected = %ld",
+		                e->n[E_RECORDS], e->n[E_META], e->n[E_FACTS], e->n[E_SUBTOTALS],
+		                e->n[E_REJECTED],
+		                e->n[E_META] + e->n[E_FACTS] + e->n[E_SUBTOTALS] +
+		                    e->n[E_REJECTED]);
+	return 0;
+}
+
+void stream_end_write(FILE *out, const struct stream_end *e)
+{
+	char n[E_STATUS][24];
+	const char *f[E_NFIELDS];
+
+	for (int i = 0; i < E_STATUS; i++) {
+		snprintf(n[i], sizeof(n[i]), "%ld", e->n[i]);
+		f[i] = n[i];
+	}
+	f[E_STATUS] = e->ok ? "ok" : "rejected";
+	stream_write(out, 'E', E_NFIELDS, f);
+}
+
+int stream_check_decode(const struct stream_rec *rec, struct stream_check *c, struct etl_err *err)
+{
+	const char *p;
+	long y;
+
+	if (rec->nfields < C_NFIELDS)
+		return etl_fail(err, "bad_stream", 0, NULL, "stream: C record with %d of %d fields",
+		                rec->nfields, C_NFIELDS);
+	c->field = rec->field;
+	p = rec->field[C_PASSED];
+	if (strcmp(p, "t") == 0 || strcmp(p, "true") == 0 || strcmp(p, "1") == 0)
+		c->passed = true;
+	else if (strcmp(p, "f") == 0 || strcmp(p, "false") == 0 || strcmp(p, "0") == 0)
+		c->passed = false;
+	else
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: C record passed=\"%s\" is not a boolean", p);
+	y = *rec->field[C_YEAR] ? stream_count(rec->field[C_YEAR]) : 0;
+	if (y < 0 || y > 9999)
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: C record year \"%s\" is not a year", rec->field[C_YEAR]);
+	c->year = (int)y;
+	for (int i = C_EXPECTED; i <= C_ACTUAL; i++) {
+		int64_t fen;
+
+		if (*rec->field[i] && stream_amount(rec->field[i], &fen) < 0)
+			return etl_fail(err, "bad_stream", 0, NULL,
+			                "stream: C record amount \"%s\" is not a decimal",
+			                rec->field[i]);
+	}
+	return 0;
 }

@@ -53,12 +53,26 @@
  * file).  extract counts every non-rejected classified row as a fact;
  * normalize moves subtotal and total rows to subtotals.
  *
+ * W (load --jobs only, on the pipe from a worker to its parent, never in
+ * the stream between the stages): W progress files rows bytes; W check line;
+ * W unregistered line; W counts files_seen files_loaded files_unchanged
+ * files_rejected rows_read rows_loaded rows_rejected checks_failed
+ * any_reject.  The same escaping and the same reader as every other record.
+ *
+ * Decoding: stream_file_decode(), stream_end_decode(), stream_check_decode()
+ * and stream_amount() are the one reading of the grammar, used by normalize
+ * and load alike; a record that breaks it is a broken stream (reason
+ * "bad_stream"), which every stage answers with exit 70 (EX_SOFTWARE).
+ *
  * Ownership: struct stream_rec borrows its fields from the reader's line
- * buffer; they are valid until the next stream_read() call.
+ * buffer; they are valid until the next stream_read() call.  The decoded
+ * structs borrow their strings from the record.
  */
 #ifndef ETL_STREAM_H
 #define ETL_STREAM_H
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "err.h"
@@ -110,7 +124,7 @@ enum c_field {
 enum e_field { E_RECORDS, E_META, E_FACTS, E_SUBTOTALS, E_REJECTED, E_STATUS, E_NFIELDS };
 
 struct stream_rec {
-	char tag;     /* 'S', 'F', 'R', 'J', 'C' or 'E' */
+	char tag;     /* 'S', 'F', 'R', 'J', 'C', 'E' or 'W' */
 	int nfields;  /* fields after the tag */
 	char **field; /* unescaped, NUL-terminated; borrowed */
 };
@@ -142,7 +156,53 @@ void stream_reader_free(struct stream_reader *r);
  */
 int stream_read(struct stream_reader *r, struct stream_rec *rec, struct etl_err *err);
 
+/*
+ * Parse one line (len bytes, no newline, changed in place) into rec, using
+ * fields (STREAM_MAX_FIELDS pointers) for its field array; lineno is for
+ * messages.  Returns 0, or -1 (bad_stream) when it is not a record.
+ */
+int stream_parse_line(char *line, size_t len, long lineno, char **fields, struct stream_rec *rec,
+                      struct etl_err *err);
+
 /* Find key=value among R fields from R_KV on; returns the value or NULL. */
 const char *stream_kv(const struct stream_rec *rec, const char *key);
+
+/* ---- typed decoding: the one reading of the grammar ---------------------- */
+
+/* A non-negative decimal count ("0", "12"); -1 when s is not one. */
+long stream_count(const char *s);
+
+/*
+ * An amount as the stream writes it: yuan, exact, "-12.50" (amount.h's
+ * amount_parse_exact: the range of numeric(18,2)).  Returns 0 or -1.
+ */
+int stream_amount(const char *s, int64_t *fen);
+
+/* An F record. */
+struct stream_file {
+	char *const *field; /* the F fields, borrowed (F_PATH ...) */
+	int year;           /* fiscal year, 0 when unknown */
+	int kind;           /* table kind 1..10, 0 when not recognised */
+	int folder_year;    /* 0 outside the <year>/<dept>/ layout */
+	long long bytes;
+};
+int stream_file_decode(const struct stream_rec *rec, struct stream_file *f, struct etl_err *err);
+
+/* An E record: the counts (E_RECORDS .. E_REJECTED) and the status. */
+struct stream_end {
+	long n[E_STATUS];
+	bool ok;
+};
+/* Decodes and checks the accounting: meta + facts + subtotals + rejected == records. */
+int stream_end_decode(const struct stream_rec *rec, struct stream_end *e, struct etl_err *err);
+void stream_end_write(FILE *out, const struct stream_end *e);
+
+/* A C record. */
+struct stream_check {
+	char *const *field; /* the C fields, borrowed */
+	int year;           /* 0 when empty */
+	bool passed;
+};
+int stream_check_decode(const struct stream_rec *rec, struct stream_check *c, struct etl_err *err);
 
 #endif

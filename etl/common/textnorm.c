@@ -1,6 +1,7 @@
 #include "textnorm.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -347,4 +348,72 @@ bool text_all_digits(const char *s)
 		if (*s < '0' || *s > '9')
 			return false;
 	return true;
+}
+
+void text_utf8_cut(char *s)
+{
+	size_t n = strlen(s), start = n, need;
+	unsigned char b;
+
+	while (start > 0 && n - start < 4 && ((unsigned char)s[start - 1] & 0xC0) == 0x80)
+		start--;
+	if (start == 0)
+		return;
+	b = (unsigned char)s[start - 1];
+	if (b < 0x80)
+		return;
+	need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+	if (n - (start - 1) < need)
+		s[start - 1] = '\0';
+}
+
+char *text_copy(char *dst, size_t size, const char *src)
+{
+	if (size == 0)
+		return dst;
+	snprintf(dst, size, "%s", src ? src : "");
+	text_utf8_cut(dst);
+	return dst;
+}
+
+char *text_escape_controls(const char *src, char *dst, size_t size)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t len = strlen(src), i = 0, o = 0;
+
+	if (size == 0)
+		return dst;
+	while (i < len) {
+		char rep[8];
+		size_t rn;
+		uint32_t cp;
+		size_t n = utf8_decode(s + i, len - i, &cp);
+
+		if (n == 0) {
+			snprintf(rep, sizeof(rep), "\\x%02X", s[i]);
+			rn = 4;
+			n = 1;
+		} else if (cp < 0x20 || cp == 0x7F) {
+			if (cp == '\n')
+				memcpy(rep, "\\n", rn = 2);
+			else if (cp == '\r')
+				memcpy(rep, "\\r", rn = 2);
+			else if (cp == '\t')
+				memcpy(rep, "\\t", rn = 2);
+			else {
+				snprintf(rep, sizeof(rep), "\\x%02X", (unsigned)cp);
+				rn = 4;
+			}
+		} else {
+			memcpy(rep, s + i, n);
+			rn = n;
+		}
+		if (o + rn >= size)
+			break;
+		memcpy(dst + o, rep, rn);
+		o += rn;
+		i += n;
+	}
+	dst[o] = '\0';
+	return dst;
 }

@@ -44,4 +44,23 @@ bool text_all_digits(const char *s);
 /* True when every byte sequence of s (len bytes) is valid UTF-8. */
 bool text_valid_utf8(const char *s, size_t len);
 
+/*
+ * Drop a UTF-8 sequence cut short at the end of s, as a truncating snprintf
+ * leaves it: what reaches COPY must stay valid UTF-8 (PostgreSQL refuses
+ * anything else).  s is changed in place.
+ */
+void text_utf8_cut(char *s);
+
+/* snprintf "%s" (src NULL: "") that never leaves half a character. */
+char *text_copy(char *dst, size_t size, const char *src);
+
+/*
+ * Make s safe to print on one line and to store as UTF-8 text: control
+ * characters become \n, \r, \t or \xHH, bytes that are not valid UTF-8
+ * become \xHH (a GBK file name from an archive made on Chinese Windows);
+ * everything else is copied.  Cut on a character boundary when dst is
+ * too small.
+ */
+char *text_escape_controls(const char *src, char *dst, size_t size);
+
 #endif

@@ -11,29 +11,31 @@
  * read, decoded or recognised is in the stream too, rejected whole: only
  * bad usage (64), a missing path or a path with no table file (66) and bad
  * configuration (78) stop extract itself.
+ *
+ * Conventions (shared by the three programs): options with getopt_long,
+ * exit codes from <sysexits.h>, diagnostics through log.h; only main()
+ * exits.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "csvread.h"
 #include "infile.h"
+#include "log.h"
 #include "paths.h"
 #include "stream.h"
 #include "table.h"
 #include "wording.h"
-
-#define EX_OK       0
-#define EX_USAGE    64
-#define EX_NOINPUT  66
-#define EX_SOFTWARE 70
-#define EX_CONFIG   78
 
 struct pathlist {
 	char **p;
@@ -101,37 +103,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* <year>/<dept>/<file>: the two folder names above the file, if they fit. */
-static void folder_identity(const char *abs, struct file_info *fi)
-{
-	char tmp[PATH_MAX];
-	char *slash, *dept, *year;
-
-	fi->folder_year = 0;
-	fi->folder_dept[0] = '\0';
-	snprintf(tmp, sizeof(tmp), "%s", abs);
-	slash = strrchr(tmp, '/');
-	if (!slash)
-		return;
-	*slash = '\0';
-	dept = strrchr(tmp, '/');
-	if (!dept)
-		return;
-	*dept++ = '\0';
-	year = strrchr(tmp, '/');
-	year = year ? year + 1 : tmp;
-	if (strlen(year) != 4 || strspn(year, "0123456789") != 4 || !*dept ||
-	    strspn(dept, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-") !=
-	        strlen(dept))
-		return;
-	fi->folder_year = atoi(year);
-	if (fi->folder_year < 1990 || fi->folder_year > 2100) {
-		fi->folder_year = 0;
-		return;
-	}
-	snprintf(fi->folder_dept, sizeof(fi->folder_dept), "%s", dept);
-}
-
 /* The current folder, read once: every file's path is made absolute against it. */
 static char cwd[PATH_MAX - 512];
 
@@ -176,7 +147,7 @@ static void extract_file(const char *path, const struct wording *w, const struct
 	paths_absolute(cwd, path, abs, sizeof(abs));
 	memset(&fi, 0, sizeof(fi));
 	fi.path = abs;
-	folder_identity(abs, &fi);
+	paths_submission_key(abs, &fi.folder_year, fi.folder_dept, sizeof(fi.folder_dept));
 	rc = infile_open(&f, path, &err);
 	fi.sha256 = f.sha256;
 	fi.bytes = f.disk_bytes;
@@ -251,118 +222,158 @@ static int dump_records(const char *path)
 	return EX_OK;
 fail:
 	fflush(stdout);
-	fprintf(stderr, "%s:%ld: %s: %s", path, err.line, err.reason, err.message);
 	/* Decoding messages already say where; others get the offset added. */
 	if (err.offset >= 0 && !strstr(err.message, "offset"))
-		fprintf(stderr, " (byte offset %lld)", (long long)err.offset);
-	fputc('\n', stderr);
+		log_error("%s:%ld: %s: %s (byte offset %lld)", path, err.line, err.reason,
+		          err.message, (long long)err.offset);
+	else
+		log_error("%s:%ld: %s: %s", path, err.line, err.reason, err.message);
 	if (started)
 		csvread_free(&cr);
 	infile_close(&f);
-	return strcmp(err.reason, "not_found") == 0 ? EX_NOINPUT : 65;
+	return strcmp(err.reason, "not_found") == 0 ? EX_NOINPUT : EX_DATAERR;
 }
 
-static void usage(void)
+static void usage(FILE *out)
 {
-	fprintf(stderr, "usage: extract [--config-dir DIR] PATH...\n"
-	                "       extract [--config-dir DIR] --files0-from FILE\n"
-	                "       extract --records FILE\n");
+	fputs("usage: extract [--config-dir DIR] PATH...\n"
+	      "       extract [--config-dir DIR] --files0-from FILE\n"
+	      "       extract --records FILE\n"
+	      "Reads submission files (.csv, .csv.gz; folders recursively) and writes the\n"
+	      "row stream (README \"The stages and the row stream\") on standard output.\n"
+	      "  --config-dir DIR     configuration (default $ETL_HOME/config)\n"
+	      "  --files0-from FILE   the files, NUL-terminated, in that order (\"-\": stdin)\n"
+	      "  --records FILE       print the records the reader saw in FILE, as COPY text\n",
+	      out);
+}
+
+struct options {
+	char config_dir[PATH_MAX];
+	const char *files0, *records;
+	char **paths;
+	int npaths;
+};
+
+/* Parse argv; 0, or EX_USAGE after printing why, or -1 for --help (exit 0). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	enum { OPT_CONFIG_DIR = 256, OPT_FILES0, OPT_RECORDS };
+	static const struct option longopts[] = {
+	    {"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
+	    {"files0-from", required_argument, NULL, OPT_FILES0},
+	    {"records", required_argument, NULL, OPT_RECORDS},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	paths_config_dir(o->config_dir, sizeof(o->config_dir));
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CONFIG_DIR:
+			snprintf(o->config_dir, sizeof(o->config_dir), "%s", optarg);
+			break;
+		case OPT_FILES0: o->files0 = optarg; break;
+		case OPT_RECORDS: o->records = optarg; break;
+		case 'h': usage(stdout); return -1;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	o->paths = argv + optind;
+	o->npaths = argc - optind;
+	if ((o->records && (o->files0 || o->npaths)) || (o->files0 && o->npaths) ||
+	    (!o->records && !o->files0 && !o->npaths)) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+/* The files to read, in stream order; 0 or EX_NOINPUT (said why). */
+static int collect(const struct options *o, struct pathlist *files)
+{
+	if (o->files0) {
+		/* the files as given, in that order (load --jobs hands each pipeline its own) */
+		if (read_files0(files, o->files0) < 0) {
+			log_error("%s: %s", o->files0, strerror(errno));
+			return EX_NOINPUT;
+		}
+		return 0;
+	}
+	for (int i = 0; i < o->npaths; i++) {
+		size_t before = files->n;
+
+		if (paths_collect(o->paths[i], add_file, files) < 0) {
+			log_error("%s: %s", o->paths[i], strerror(errno));
+			return EX_NOINPUT;
+		}
+		if (files->n == before) {
+			log_error("%s: no .csv or .csv.gz file", o->paths[i]);
+			return EX_NOINPUT;
+		}
+	}
+	qsort(files->p, files->n, sizeof(char *), cmp_str);
+	return 0;
+}
+
+/* Read the configuration extract needs; 0 or EX_CONFIG (said why). */
+static int read_config(const struct options *o, struct wording *w, struct dept_registry *reg)
+{
+	char path[PATH_MAX + 32];
+	struct etl_err err;
+	bool found;
+
+	etl_err_clear(&err);
+	if (wording_load(w, o->config_dir, &err) < 0) {
+		log_error("%s", err.message);
+		return EX_CONFIG;
+	}
+	snprintf(path, sizeof(path), "%s/departments.csv", o->config_dir);
+	if (dept_registry_load(reg, path, &found, &err) < 0) {
+		log_error("%s", err.message);
+		wording_free(w);
+		return EX_CONFIG;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	char config_dir[PATH_MAX], path[PATH_MAX + 32];
+	struct options o;
 	struct pathlist files = {0};
 	struct wording w;
 	struct dept_registry reg = {0};
-	struct etl_err err;
-	bool found;
 	char *buf;
-	const char *files0 = NULL;
-	int i = 1;
+	int code;
 
-	paths_config_dir(config_dir, sizeof(config_dir));
+	log_init("extract", false, false);
+	if ((code = parse_options(argc, argv, &o)))
+		return code < 0 ? EX_OK : code;
+	if (o.records)
+		return dump_records(o.records);
 	if (!getcwd(cwd, sizeof(cwd)))
 		cwd[0] = '\0';
-	if (argc >= 2 && strcmp(argv[1], "--records") == 0) {
-		if (argc != 3) {
-			usage();
-			return EX_USAGE;
-		}
-		return dump_records(argv[2]);
-	}
-	for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-		if (strcmp(argv[i], "--config-dir") == 0 && i + 1 < argc)
-			snprintf(config_dir, sizeof(config_dir), "%s", argv[++i]);
-		else if (strcmp(argv[i], "--files0-from") == 0 && i + 1 < argc)
-			files0 = argv[++i];
-		else if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		} else {
-			usage();
-			return EX_USAGE;
-		}
-	}
-	if (files0) {
-		/* the files as given, in that order (load --jobs hands each pipeline its own) */
-		if (i != argc) {
-			usage();
-			return EX_USAGE;
-		}
-		if (read_files0(&files, files0) < 0) {
-			fprintf(stderr, "extract: %s: %s\n", files0, strerror(errno));
-			return EX_NOINPUT;
-		}
-	} else if (i == argc) {
-		usage();
-		return EX_USAGE;
-	}
-	for (; i < argc; i++) {
-		size_t before = files.n;
-
-		/* Early exits free what they hold: LeakSanitizer would turn the
-		 * exit code of the ASan build into 1. */
-		if (paths_collect(argv[i], add_file, &files) < 0) {
-			fprintf(stderr, "extract: %s: %s\n", argv[i], strerror(errno));
-			free_paths(&files);
-			return EX_NOINPUT;
-		}
-		if (files.n == before) {
-			fprintf(stderr, "extract: %s: no .csv or .csv.gz file\n", argv[i]);
-			free_paths(&files);
-			return EX_NOINPUT;
-		}
-	}
-	if (!files0)
-		qsort(files.p, files.n, sizeof(char *), cmp_str);
-	etl_err_clear(&err);
-	if (wording_load(&w, config_dir, &err) < 0) {
-		fprintf(stderr, "extract: %s\n", err.message);
+	/* Early exits free what they hold: LeakSanitizer would turn the exit
+	 * code of the ASan build into 1. */
+	if ((code = collect(&o, &files)) || (code = read_config(&o, &w, &reg))) {
 		free_paths(&files);
-		return EX_CONFIG;
-	}
-	snprintf(path, sizeof(path), "%s/departments.csv", config_dir);
-	if (dept_registry_load(&reg, path, &found, &err) < 0) {
-		fprintf(stderr, "extract: %s\n", err.message);
-		free_paths(&files);
-		wording_free(&w);
-		return EX_CONFIG;
+		return code;
 	}
 	buf = malloc(INFILE_CHUNK);
-	if (!buf)
-		return EX_SOFTWARE;
-	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
-	stream_write_header(stdout);
-	for (size_t k = 0; k < files.n; k++) {
-		extract_file(files.p[k], &w, &reg, buf, stdout);
-		free(files.p[k]);
+	if (!buf) {
+		log_error("out of memory");
+		code = EX_OSERR;
+	} else {
+		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+		stream_write_header(stdout);
+		for (size_t k = 0; k < files.n; k++)
+			extract_file(files.p[k], &w, &reg, buf, stdout);
+		code = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 	}
-	free(files.p);
 	free(buf);
+	free_paths(&files);
 	wording_free(&w);
 	dept_registry_free(&reg);
-	if (fflush(stdout) != 0)
-		return EX_SOFTWARE;
-	return EX_OK;
+	return code;
 }

@@ -55,33 +55,6 @@ void table_free(struct table *t)
 }
 
 /*
- * Drop a UTF-8 sequence cut short at the end of s, as a truncating
- * snprintf leaves it: the stream must stay valid UTF-8 (COPY refuses
- * anything else).
- */
-static void utf8_cut(char *s)
-{
-	size_t n = strlen(s), i = n, need;
-	unsigned char c;
-
-	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-		i--;
-	if (i == 0)
-		return;
-	c = (unsigned char)s[i - 1];
-	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-	if (n - (i - 1) < need)
-		s[i - 1] = '\0';
-}
-
-/* snprintf "%s" that never leaves half a character. */
-static void set_text(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src);
-	utf8_cut(dst);
-}
-
-/*
  * The record being read, its cells trimmed once each (a record's cells are
  * looked at many times: blank, note, header, amount...).  off[i] is the
  * trimmed cell's offset in text, -1 until asked for.  Reset by
@@ -208,9 +181,9 @@ static void write_j(struct table *t, long line, const char *column, const char *
 	const char *f[J_NFIELDS];
 
 	/* Messages and labels were built by truncating snprintf calls. */
-	set_text(col, sizeof(col), column ? column : "");
-	set_text(msg, sizeof(msg), message);
-	set_text(rawc, sizeof(rawc), raw ? raw : "");
+	text_copy(col, sizeof(col), column ? column : "");
+	text_copy(msg, sizeof(msg), message);
+	text_copy(rawc, sizeof(rawc), raw ? raw : "");
 	snprintf(l, sizeof(l), "%ld", line);
 	f[J_LINE] = l;
 	f[J_COLUMN] = col;
@@ -257,7 +230,7 @@ static int try_title(struct table *t, const struct csv_record *rec)
 		ti = wording_title(t->w, b);
 		if (ti.kind) {
 			t->title = ti;
-			set_text(t->title_text, sizeof(t->title_text), b);
+			text_copy(t->title_text, sizeof(t->title_text), b);
 			return 1;
 		}
 		/* Only the first non-empty cell can be the title. */
@@ -323,7 +296,7 @@ static int scan_meta(struct table *t, const struct csv_record *rec)
 			char name[CELL];
 
 			text_trim(rest, name, sizeof(name), NULL);
-			set_text(t->dept_name, sizeof(t->dept_name), name);
+			text_copy(t->dept_name, sizeof(t->dept_name), name);
 			found = 1;
 		}
 	}
@@ -587,7 +560,7 @@ static int map_header(struct table *t, long line)
 				                         sizeof(t->cols[c].label) - used, "%s%s",
 				                         i ? "/" : "", parts[i]);
 		}
-		utf8_cut(t->cols[c].label);
+		text_utf8_cut(t->cols[c].label);
 		if (n == 0)
 			continue;
 		field = wording_header_field(t->w, t->title.kind, p, n);
@@ -949,7 +922,7 @@ static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp
 			write_j(t, rec->line, t->cols[ac].label, "bad_amount", msg, b);
 			return -1;
 		}
-		set_text(t->project, sizeof(t->project), name);
+		text_copy(t->project, sizeof(t->project), name);
 		t->projects++;
 		t->last_l1[0] = t->last_l2[0] = '\0';
 		begin_r(fp, rec->line, "project", "", name);
@@ -972,8 +945,8 @@ static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp
 		snprintf(l1, sizeof(l1), "%s", t->last_l1);
 	if (!l2[0] && !strcmp(l1, t->last_l1))
 		snprintf(l2, sizeof(l2), "%s", t->last_l2);
-	set_text(t->last_l1, sizeof(t->last_l1), l1);
-	set_text(t->last_l2, sizeof(t->last_l2), l2);
+	text_copy(t->last_l1, sizeof(t->last_l1), l1);
+	text_copy(t->last_l2, sizeof(t->last_l2), l2);
 	stream_put_kv(fp, "l1", l1);
 	stream_put_kv(fp, "l2", l2);
 	put_text(fp, t, rec, "l3", "l3", NULL);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "amount.h"
+#include "textnorm.h"
 
 #define N_OF(a)    (sizeof(a) / sizeof((a)[0]))
 #define DESC       240 /* one side of a message */
@@ -134,31 +135,6 @@ struct ctx {
 
 /* ---- text and arithmetic ------------------------------------------------ */
 
-/* Cut a trailing incomplete UTF-8 sequence (left by a truncating snprintf). */
-static void utf8_cut(char *s)
-{
-	size_t n = strlen(s), i = n, want;
-	unsigned char lead;
-
-	while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-		i--;
-	if (i == 0)
-		return;
-	lead = (unsigned char)s[i - 1];
-	if (lead < 0x80)
-		return;
-	want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-	if (n - (i - 1) < want)
-		s[i - 1] = '\0';
-}
-
-/* Copy src (may be NULL) into dst, truncating on a character boundary. */
-static void copy_text(char *dst, size_t size, const char *src)
-{
-	snprintf(dst, size, "%s", src ? src : "");
-	utf8_cut(dst);
-}
-
 /* a + b, saturating instead of overflowing (hostile input must not be UB). */
 static int64_t add_sat(int64_t a, int64_t b)
 {
@@ -201,7 +177,7 @@ void submission_init(struct submission *s, int year, const char *dept)
 {
 	memset(s, 0, sizeof(*s));
 	s->year = year;
-	copy_text(s->dept, sizeof(s->dept), dept);
+	text_copy(s->dept, sizeof(s->dept), dept);
 	for (int k = 0; k <= MAX_KIND; k++)
 		s->tables[k].kind = k;
 }
@@ -275,9 +251,9 @@ struct sub_row *sub_add_row(struct submission *s, int kind, const char *path, lo
 	memset(r, 0, sizeof(*r));
 	r->line = line;
 	r->level = level;
-	copy_text(r->role, sizeof(r->role), role);
-	copy_text(r->code, sizeof(r->code), code);
-	copy_text(r->name, sizeof(r->name), name);
+	text_copy(r->role, sizeof(r->role), role);
+	text_copy(r->code, sizeof(r->code), code);
+	text_copy(r->name, sizeof(r->name), name);
 	return r;
 }
 
@@ -390,7 +366,7 @@ static const char *same_table(const char *first, const char *second, char *buf, 
 	if (strncmp(first, second, n) != 0)
 		return second;
 	snprintf(buf, size, "同表%s", second + n);
-	utf8_cut(buf);
+	text_utf8_cut(buf);
 	return buf;
 }
 
@@ -434,8 +410,8 @@ static void emit(struct ctx *c, const struct cmp *p)
 		return;
 	}
 	k->kind = p->kind;
-	copy_text(k->name, sizeof(k->name), p->name);
-	copy_text(k->subject, sizeof(k->subject), p->subject);
+	text_copy(k->name, sizeof(k->name), p->name);
+	text_copy(k->subject, sizeof(k->subject), p->subject);
 	k->expected = p->exp.v;
 	k->actual = p->act.v;
 	k->passed = d <= c->tol;
@@ -444,7 +420,7 @@ static void emit(struct ctx *c, const struct cmp *p)
 	         amount_format(f1->v, a, sizeof(a)),
 	         same_table(f1->desc, f2->desc, second, sizeof(second)),
 	         amount_format(f2->v, b, sizeof(b)), v);
-	utf8_cut(k->message);
+	text_utf8_cut(k->message);
 }
 
 /* ---- describing rows ---------------------------------------------------- */
@@ -458,14 +434,14 @@ static void row_where(char *buf, size_t size, int kind, const struct sub_row *r)
 	const char *code = r->code[0] >= '0' && r->code[0] <= '9' ? r->code : ""; /* not a key */
 	char name[NAME_BYTES + 1], line[32] = "";
 
-	copy_text(name, sizeof(name), r->name);
+	text_copy(name, sizeof(name), r->name);
 	if (!name[0] && is_role(r, "total"))
-		copy_text(name, sizeof(name), "合计");
+		text_copy(name, sizeof(name), "合计");
 	if (r->line > 0)
 		snprintf(line, sizeof(line), " 第 %ld 行", r->line);
 	snprintf(buf, size, "表%d %s%s%s%s%s%s", kind, table_titles[kind], line, code[0] ? " " : "",
 	         code, name[0] ? " " : "", name);
-	utf8_cut(buf);
+	text_utf8_cut(buf);
 }
 
 /* A row's measure: "<row> 的“基本支出”"; a line of tables 1 / 4 is the row alone. */
@@ -475,10 +451,10 @@ static void measure_desc(char *buf, size_t size, int kind, const struct sub_row 
 
 	row_where(where, sizeof(where), kind, r);
 	if ((kind == 1 || kind == 4) && strcmp(key, "amount") == 0)
-		copy_text(buf, size, where);
+		text_copy(buf, size, where);
 	else {
 		snprintf(buf, size, "%s 的“%s”", where, label_of(key));
-		utf8_cut(buf);
+		text_utf8_cut(buf);
 	}
 }
 
@@ -488,15 +464,15 @@ static void row_subject(char *buf, size_t size, const struct sub_row *r, const c
 	char base[48];
 
 	if (r->code[0])
-		copy_text(base, sizeof(base), r->code);
+		text_copy(base, sizeof(base), r->code);
 	else if (is_role(r, "total") || is_role(r, "three_public"))
-		copy_text(base, sizeof(base), r->role); /* one such row: no line needed */
+		text_copy(base, sizeof(base), r->role); /* one such row: no line needed */
 	else
 		snprintf(base, sizeof(base), "line %ld", r->line);
 	if (key)
 		snprintf(buf, size, "%s/%s", base, key);
 	else
-		copy_text(buf, size, base);
+		text_copy(buf, size, base);
 }
 
 /* ---- within a classified table ------------------------------------------ */
@@ -545,7 +521,7 @@ static void check_subtotals(struct ctx *c, const struct sub_table *t)
 			q.exp.v = children_sum(t, p, p->m[j].key, &nchild);
 			if (nchild == 0)
 				break;
-			copy_text(q.exp.desc, sizeof(q.exp.desc), "其下级科目之和");
+			text_copy(q.exp.desc, sizeof(q.exp.desc), "其下级科目之和");
 			q.act.v = p->m[j].fen;
 			measure_desc(q.act.desc, sizeof(q.act.desc), t->kind, p, p->m[j].key);
 			row_subject(q.subject, sizeof(q.subject), p, p->m[j].key);
@@ -607,7 +583,7 @@ static void check_totals(struct ctx *c, const struct sub_table *t)
 			struct cmp q = {.kind = t->kind, .name = "total_equals_classes"};
 
 			q.exp.v = basis_sum(t, basis, r->m[j].key);
-			copy_text(q.exp.desc, sizeof(q.exp.desc),
+			text_copy(q.exp.desc, sizeof(q.exp.desc),
 			          basis == 1 ? "各类科目之和" : "各明细科目之和");
 			q.act.v = r->m[j].fen;
 			measure_desc(q.act.desc, sizeof(q.act.desc), t->kind, r, r->m[j].key);
@@ -651,7 +627,7 @@ static void check_row_rule(struct ctx *c, int kind, const struct sub_row *r,
 	}
 	if (!found)
 		return;
-	copy_text(q.exp.desc, sizeof(q.exp.desc), rule->parts_text);
+	text_copy(q.exp.desc, sizeof(q.exp.desc), rule->parts_text);
 	measure_desc(q.act.desc, sizeof(q.act.desc), kind, r, rule->whole);
 	row_subject(q.subject, sizeof(q.subject), r, rule->whole);
 	emit(c, &q);
@@ -774,7 +750,7 @@ static void project_message(struct check *k, const struct sub_row *r, bool found
 	else
 		snprintf(k->message, sizeof(k->message), "%s 的资金总额 %s 元%s", where, a,
 		         k->passed ? "，大于 0" : "，应大于 0");
-	utf8_cut(k->message);
+	text_utf8_cut(k->message);
 }
 
 /* project_amount_positive: every project of table 9 has an amount above 0. */
@@ -793,7 +769,7 @@ static void check_projects(struct ctx *c, const struct sub_table *t)
 			return;
 		}
 		k->kind = 9;
-		copy_text(k->name, sizeof(k->name), "project_amount_positive");
+		text_copy(k->name, sizeof(k->name), "project_amount_positive");
 		row_subject(k->subject, sizeof(k->subject), r, NULL);
 		k->actual = sub_measure(r, "amount", &f);
 		k->passed = f && k->actual > 0;
@@ -842,7 +818,7 @@ static void emit_figures(struct ctx *c, int kind, const char *name, const char *
 
 	q.exp = *exp;
 	q.act = *act;
-	copy_text(q.subject, sizeof(q.subject), subject);
+	text_copy(q.subject, sizeof(q.subject), subject);
 	emit(c, &q);
 }
 
@@ -895,7 +871,7 @@ static void check_expense_classes(struct ctx *c, const struct sub_table *t)
 	}
 	if (!found)
 		return;
-	copy_text(exp.desc, sizeof(exp.desc), "本表各项支出功能分类（类）之和");
+	text_copy(exp.desc, sizeof(exp.desc), "本表各项支出功能分类（类）之和");
 	emit_figures(c, t->kind, "expense_subtotal_equals_classes", "expense_subtotal", &exp, &act,
 	             false);
 }
@@ -975,7 +951,7 @@ static bool table_figure(const struct submission *s, int kind, const char *key, 
 	f->v = basis_sum(t, basis, key);
 	snprintf(f->desc, sizeof(f->desc), "表%d %s 各%s科目“%s”之和", kind, table_titles[kind],
 	         basis == 1 ? "类" : "明细", label_of(key));
-	utf8_cut(f->desc);
+	text_utf8_cut(f->desc);
 	return true;
 }
 
@@ -985,7 +961,7 @@ static void list_table(char *buf, size_t size, int kind)
 	size_t n = strlen(buf);
 
 	snprintf(buf + n, size - n, "%s表%d", n ? "、" : "", kind);
-	utf8_cut(buf);
+	text_utf8_cut(buf);
 }
 
 /*

@@ -24,32 +24,11 @@ int classify_begin(struct classify_ctx *c, const struct refdata *rd, int kind, i
 	return 0;
 }
 
-/*
- * A message cut by snprintf may end inside a UTF-8 sequence, which
- * PostgreSQL refuses (the whole run would stop): drop the broken tail.
- */
-static void utf8_cut(char *s)
-{
-	size_t n = strlen(s), start = n, need;
-	unsigned char b;
-
-	while (start > 0 && n - start < 4 && ((unsigned char)s[start - 1] & 0xC0) == 0x80)
-		start--;
-	if (start == 0)
-		return;
-	b = (unsigned char)s[start - 1];
-	if (b < 0x80)
-		return;
-	need = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-	if (n - (start - 1) < need)
-		s[start - 1] = '\0';
-}
-
 /* A name from a file as messages show it: at most size - 1 bytes, whole characters. */
 static const char *shown(const char *name, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s", name ? name : "");
-	utf8_cut(buf);
+	text_utf8_cut(buf);
 	return buf;
 }
 
@@ -90,7 +69,7 @@ static void nearest(const struct classify_ctx *c, const char *code, char *buf, s
 		                         near[i]->code, near[i]->name);
 	}
 	if (used >= size)
-		utf8_cut(buf);
+		text_utf8_cut(buf);
 }
 
 static int reject_unknown(struct classify_ctx *c, const char *code, const char *missing_what,
@@ -103,7 +82,7 @@ static int reject_unknown(struct classify_ctx *c, const char *code, const char *
 	         "%s %s 不存在（%s %s 不在 %d 年科目表中）%s；如确为新增科目，请在 "
 	         "config/classifications/local/ 中添加",
 	         c->what, code, missing_what, missing_code, c->year, near);
-	utf8_cut(err->message);
+	text_utf8_cut(err->message);
 	return -1;
 }
 
@@ -129,7 +108,7 @@ static int resolve_name(struct classify_ctx *c, const char *name, char *code, st
 			    err, "ambiguous_name", 0, NULL,
 			    "科目名称“%s”在 %s 下有多个科目，无法确定编码；请在表中写明科目编码",
 			    shown(name, nm, sizeof(nm)), parents[i] ? parents[i] : "类级");
-			utf8_cut(err->message);
+			text_utf8_cut(err->message);
 			return -1;
 		}
 		if (r) {
@@ -144,7 +123,7 @@ static int resolve_name(struct classify_ctx *c, const char *name, char *code, st
 	         : c->cur_class[0] ? c->cur_class
 	                           : "（无）",
 	         c->year, c->what);
-	utf8_cut(err->message);
+	text_utf8_cut(err->message);
 	return -1;
 }
 
@@ -200,7 +179,7 @@ int classify_row(struct classify_ctx *c, const char *code, const char *name,
 	if (!out->level) {
 		etl_fail(err, "bad_code", 0, NULL, "%s编码 %s 格式不对（应为%s位数字）", c->what,
 		         out->code, c->max_level == 3 ? " 3、5 或 7 " : " 3 或 5 ");
-		utf8_cut(err->message);
+		text_utf8_cut(err->message);
 		return -1;
 	}
 	snprintf(parent, 4, "%s", out->code);
@@ -226,15 +205,15 @@ int classify_row(struct classify_ctx *c, const char *code, const char *name,
 		    "%s %s（%s）不在 %d 年科目表中（该科目表不完整，已装载）%s；如确为有效科目，"
 		    "请在 config/classifications/local/ 中添加",
 		    c->what, out->code, shown(name, nm, sizeof(nm)), c->year, near);
-		utf8_cut(out->note);
+		text_utf8_cut(out->note);
 	} else {
 		compare_name(r, name, out);
 		if (out->name_differs)
 			snprintf(out->note, sizeof(out->note),
 			         "%s %s 的名称“%s”与 %d 年科目表“%s”不一致", c->what, out->code,
 			         shown(name, nm, sizeof(nm)), c->year, r->name);
-		utf8_cut(out->note);
-		utf8_cut(out->ref_name);
+		text_utf8_cut(out->note);
+		text_utf8_cut(out->ref_name);
 	}
 	remember(c, out->code, out->level);
 	return 0;

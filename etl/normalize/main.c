@@ -11,13 +11,21 @@
  * checked (checks), and the submission is written: its C records first,
  * then its files.
  *
- * Exit: 0; 64 bad usage; 65 malformed input stream; 78 bad configuration
- * (no classification list for a year met in the input).
+ * Exit: 0; 64 bad usage; 70 a broken input stream (the same code in every
+ * stage) or no memory; 78 bad configuration (an unreadable etl.conf or
+ * classification list, no classification list for a year met in the input).
+ *
+ * Conventions (shared by the three programs): getopt_long, <sysexits.h>,
+ * log.h; the record handlers return -1 with z->err (and z->code) set, and
+ * only main() exits.
  */
+#include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include "amount.h"
@@ -25,14 +33,12 @@
 #include "classify.h"
 #include "config.h"
 #include "indicator.h"
+#include "log.h"
+#include "measure.h"
 #include "paths.h"
 #include "refdata.h"
 #include "stream.h"
-
-#define EX_USAGE    64
-#define EX_DATAERR  65
-#define EX_SOFTWARE 70
-#define EX_CONFIG   78
+#include "textnorm.h"
 
 struct nfile {
 	char *f[F_NFIELDS]; /* owned copies of the F fields */
@@ -40,8 +46,7 @@ struct nfile {
 	char *buf; /* R and J records, memory stream */
 	size_t len;
 	FILE *fp;
-	long e[E_NFIELDS - 1];   /* records meta facts subtotals rejected */
-	int ok;                  /* E status ok */
+	struct stream_end e;     /* the counts: extract's, moved by normalize */
 	struct submission rows;  /* this file's kept rows (one table) */
 	struct check_list notes; /* classification checks of this file */
 };
@@ -56,7 +61,8 @@ struct normalizer {
 	struct nfile *cur;
 	struct classify_ctx cls;
 	int classified;
-	struct etl_err err;
+	struct etl_err err; /* why a handler failed */
+	int code;           /* and the exit code it calls for */
 };
 
 static int is_classified(int kind)
@@ -64,13 +70,15 @@ static int is_classified(int kind)
 	return kind == 2 || kind == 3 || kind == 5 || kind == 6 || kind == 8 || kind == 10;
 }
 
-static void die(int code, const char *fmt, const char *a)
+/* A handler's failure: the exit code it calls for, the reason in z->err. */
+static int fail(struct normalizer *z, int code, const char *fmt, const char *a)
 {
-	fflush(stdout);
-	fprintf(stderr, "normalize: ");
-	fprintf(stderr, fmt, a);
-	fputc('\n', stderr);
-	exit(code);
+	char msg[ETL_ERR_MSG];
+
+	snprintf(msg, sizeof(msg), fmt, a);
+	z->code = code;
+	return etl_fail(&z->err, code == EX_SOFTWARE ? "bad_stream" : "bad_config", 0, NULL, "%s",
+	                msg);
 }
 
 static void add_note(struct check_list *l, int kind, const char *name, const char *subject,
@@ -117,28 +125,17 @@ static void write_check(FILE *out, const char *year, const char *dept, const str
 	stream_write(out, 'C', C_NFIELDS, f);
 }
 
-static void write_e(FILE *out, const long *e, int ok)
-{
-	char n[5][24];
-	const char *f[E_NFIELDS];
-
-	for (int i = 0; i < 5; i++) {
-		snprintf(n[i], sizeof(n[i]), "%ld", e[i]);
-		f[i] = n[i];
-	}
-	f[E_STATUS] = ok ? "ok" : "rejected";
-	stream_write(out, 'E', E_NFIELDS, f);
-}
-
 /* A file rejected whole here (a duplicate kind): F, one J, E. */
 static void write_rejected(FILE *out, struct nfile *nf, const char *reason, const char *msg)
 {
 	const char *j[J_NFIELDS] = {"0", "", reason, msg, ""};
-	long e[5] = {nf->e[0], nf->e[1], 0, 0, nf->e[0] - nf->e[1]};
+	struct stream_end e = {
+	    {nf->e.n[E_RECORDS], nf->e.n[E_META], 0, 0, nf->e.n[E_RECORDS] - nf->e.n[E_META]},
+	    false};
 
 	stream_write(out, 'F', F_NFIELDS, (const char *const *)nf->f);
 	stream_write(out, 'J', J_NFIELDS, j);
-	write_e(out, e, 0);
+	stream_end_write(out, &e);
 }
 
 /* ---- one submission ------------------------------------------------------ */
@@ -159,25 +156,25 @@ static void mark_duplicates(struct normalizer *z, int *dup)
 		dup[i] = 0;
 		for (size_t j = 0; j < z->n; j++)
 			if (i != j && z->files[i].kind && z->files[i].kind == z->files[j].kind &&
-			    z->files[i].ok && z->files[j].ok)
+			    z->files[i].e.ok && z->files[j].e.ok)
 				dup[i] = (int)j + 1;
 	}
 }
 
-static void flush_submission(struct normalizer *z)
+static int flush_submission(struct normalizer *z)
 {
 	struct submission sub;
 	struct check_list checks = {0};
-	int *dup = calloc(z->n + 1, sizeof(int));
+	int *dup;
 	const char *year = "", *dept = "";
 
-	if (!z->n) {
-		free(dup);
-		return;
-	}
+	if (!z->n)
+		return 0;
+	if (!(dup = calloc(z->n + 1, sizeof(int))))
+		return fail(z, EX_OSERR, "out of memory%s", "");
 	mark_duplicates(z, dup);
 	for (size_t i = 0; i < z->n; i++)
-		if (z->files[i].ok && !dup[i] && z->files[i].year) {
+		if (z->files[i].e.ok && !dup[i] && z->files[i].year) {
 			year = z->files[i].f[F_YEAR];
 			dept = z->files[i].f[F_DEPT];
 			break;
@@ -186,7 +183,7 @@ static void flush_submission(struct normalizer *z)
 	for (size_t i = 0; i < z->n; i++) {
 		struct nfile *nf = &z->files[i];
 
-		if (!nf->ok || dup[i] || !nf->kind)
+		if (!nf->e.ok || dup[i] || !nf->kind)
 			continue;
 		sub.tables[nf->kind] = nf->rows.tables[nf->kind];
 		sub.present[nf->kind] = true; /* a table with no data rows is still a table */
@@ -212,7 +209,7 @@ static void flush_submission(struct normalizer *z)
 		} else {
 			stream_write(z->out, 'F', F_NFIELDS, (const char *const *)nf->f);
 			fwrite(nf->buf, 1, nf->len, z->out);
-			write_e(z->out, nf->e, nf->ok);
+			stream_end_write(z->out, &nf->e);
 		}
 	}
 	/* only now: a duplicate's message names the other file's path */
@@ -223,48 +220,63 @@ static void flush_submission(struct normalizer *z)
 	free(dup);
 	z->n = 0;
 	z->cur = NULL;
+	return 0;
 }
 
 /* ---- records ------------------------------------------------------------- */
 
-static void on_f(struct normalizer *z, const struct stream_rec *rec)
+static int on_f(struct normalizer *z, const struct stream_rec *rec)
 {
 	char key[96];
+	struct stream_file sf;
 	struct nfile *nf;
 
-	if (rec->nfields < F_NFIELDS)
-		die(EX_DATAERR, "malformed F record%s", "");
-	if (rec->field[F_FOLDER_YEAR][0])
+	if (stream_file_decode(rec, &sf, &z->err) < 0) {
+		z->code = EX_SOFTWARE;
+		return -1;
+	}
+	if (z->cur)
+		return fail(z, EX_SOFTWARE, "F record inside a file (no E before it)%s", "");
+	if (sf.folder_year)
 		snprintf(key, sizeof(key), "%s/%s", rec->field[F_FOLDER_YEAR],
 		         rec->field[F_FOLDER_DEPT]);
 	else
 		snprintf(key, sizeof(key), "%s/%s", rec->field[F_YEAR], rec->field[F_DEPT]);
 	if (strcmp(key, z->key) != 0) {
-		flush_submission(z);
+		if (flush_submission(z) < 0)
+			return -1;
 		snprintf(z->key, sizeof(z->key), "%s", key);
 	}
 	if (z->n == z->cap) {
-		z->cap = z->cap ? z->cap * 2 : 16;
-		z->files = realloc(z->files, z->cap * sizeof(*z->files));
-		if (!z->files)
-			die(EX_SOFTWARE, "out of memory%s", "");
+		size_t cap = z->cap ? z->cap * 2 : 16;
+		struct nfile *p = realloc(z->files, cap * sizeof(*p));
+
+		if (!p)
+			return fail(z, EX_OSERR, "out of memory%s", "");
+		z->files = p;
+		z->cap = cap;
 	}
 	nf = &z->files[z->n++];
 	memset(nf, 0, sizeof(*nf));
 	for (int i = 0; i < F_NFIELDS; i++)
-		nf->f[i] = strdup(rec->field[i]);
-	nf->kind = atoi(rec->field[F_KIND]);
-	nf->year = atoi(rec->field[F_YEAR]);
-	nf->fp = open_memstream(&nf->buf, &nf->len);
+		if (!(nf->f[i] = strdup(rec->field[i])))
+			return fail(z, EX_OSERR, "out of memory%s", "");
+	nf->kind = sf.kind;
+	nf->year = sf.year;
+	if (!(nf->fp = open_memstream(&nf->buf, &nf->len)))
+		return fail(z, EX_OSERR, "out of memory%s", "");
 	submission_init(&nf->rows, nf->year, rec->field[F_DEPT]);
 	z->cur = nf;
 	z->classified = 0;
 	if (nf->kind && nf->year && is_classified(nf->kind)) {
-		etl_err_clear(&z->err);
-		if (classify_begin(&z->cls, z->rd, nf->kind, nf->year, &z->err) < 0)
-			die(EX_CONFIG, "%s", z->err.message);
+		struct etl_err e;
+
+		etl_err_clear(&e);
+		if (classify_begin(&z->cls, z->rd, nf->kind, nf->year, &e) < 0)
+			return fail(z, EX_CONFIG, "%s", e.message);
 		z->classified = 1;
 	}
+	return 0;
 }
 
 /* Write an R record with a new role and code, keeping its other fields. */
@@ -288,57 +300,62 @@ static void write_r(FILE *fp, const struct stream_rec *rec, const char *role, co
 }
 
 /* Keep a row for the checks, with its amount measures. */
-static void keep_row(struct nfile *nf, const struct stream_rec *rec, const char *role,
-                     const char *code, int level)
+static int keep_row(struct normalizer *z, const struct stream_rec *rec, const char *role,
+                    const char *code, int level)
 {
+	struct nfile *nf = z->cur;
 	struct sub_row *r =
-	    sub_add_row(&nf->rows, nf->kind, nf->f[F_PATH], atol(rec->field[R_LINE]), role, code,
-	                rec->field[R_NAME], level);
+	    sub_add_row(&nf->rows, nf->kind, nf->f[F_PATH], stream_count(rec->field[R_LINE]), role,
+	                code, rec->field[R_NAME], level);
 
 	for (int i = R_KV; r && i < rec->nfields; i++) {
 		const char *eq = strchr(rec->field[i], '=');
-		char key[CHECK_MEASURE_KEY];
-		struct etl_err e;
+		const struct measure_info *m;
 		int64_t fen;
 
-		if (!eq || (size_t)(eq - rec->field[i]) >= sizeof(key))
+		if (!eq)
+			return fail(z, EX_SOFTWARE, "R field \"%s\" is not key=value",
+			            rec->field[i]);
+		m = measure_findn(rec->field[i], (size_t)(eq - rec->field[i]));
+		if (!m || m->cls != MEASURE_AMOUNT || !eq[1])
 			continue;
-		memcpy(key, rec->field[i], (size_t)(eq - rec->field[i]));
-		key[eq - rec->field[i]] = '\0';
-		etl_err_clear(&e);
-		if (strcmp(key, "indent") == 0 || amount_parse(eq + 1, UNIT_YUAN, &fen, &e) < 0)
-			continue;
-		sub_add_measure(r, key, fen);
+		if (stream_amount(eq + 1, &fen) < 0)
+			return fail(z, EX_SOFTWARE, "amount \"%s\" is not a decimal", eq + 1);
+		if (sub_add_measure(r, m->key, fen) < 0)
+			return fail(z, EX_OSERR, "out of memory%s", "");
 	}
+	return 0;
 }
 
-static void reject_row(struct normalizer *z, const struct stream_rec *rec)
+static void reject_row(struct normalizer *z, const struct stream_rec *rec, const struct etl_err *e)
 {
 	char raw[512];
 	const char *j[J_NFIELDS];
 
 	snprintf(raw, sizeof(raw), "%s%s%s", rec->field[R_CODE],
 	         rec->field[R_CODE][0] && rec->field[R_NAME][0] ? " " : "", rec->field[R_NAME]);
+	text_utf8_cut(raw);
 	j[J_LINE] = rec->field[R_LINE];
 	j[J_COLUMN] = "科目编码";
-	j[J_REASON] = z->err.reason;
-	j[J_MESSAGE] = z->err.message;
+	j[J_REASON] = e->reason;
+	j[J_MESSAGE] = e->message;
 	j[J_RAW] = raw;
 	stream_write(z->cur->fp, 'J', J_NFIELDS, j);
-	z->cur->e[2]--;
-	z->cur->e[4]++;
+	z->cur->e.n[E_FACTS]--;
+	z->cur->e.n[E_REJECTED]++;
 }
 
-static void classified_row(struct normalizer *z, const struct stream_rec *rec)
+static int classified_row(struct normalizer *z, const struct stream_rec *rec)
 {
 	struct nfile *nf = z->cur;
 	struct classify_out o;
+	struct etl_err e;
 	const char *role;
 
-	etl_err_clear(&z->err);
-	if (classify_row(&z->cls, rec->field[R_CODE], rec->field[R_NAME], &o, &z->err) < 0) {
-		reject_row(z, rec);
-		return;
+	etl_err_clear(&e);
+	if (classify_row(&z->cls, rec->field[R_CODE], rec->field[R_NAME], &o, &e) < 0) {
+		reject_row(z, rec, &e);
+		return 0;
 	}
 	role = o.level == z->cls.max_level ? "leaf" : "subtotal";
 	if (o.missing)
@@ -346,94 +363,168 @@ static void classified_row(struct normalizer *z, const struct stream_rec *rec)
 	if (o.name_differs)
 		add_note(&nf->notes, nf->kind, "name_matches_reference", o.code, o.note);
 	if (strcmp(role, "subtotal") == 0) {
-		nf->e[2]--;
-		nf->e[3]++;
+		nf->e.n[E_FACTS]--;
+		nf->e.n[E_SUBTOTALS]++;
 	}
 	write_r(nf->fp, rec, role, o.code, NULL);
-	keep_row(nf, rec, role, o.code, o.level);
+	return keep_row(z, rec, role, o.code, o.level);
 }
 
-static void on_r(struct normalizer *z, const struct stream_rec *rec)
+static int on_r(struct normalizer *z, const struct stream_rec *rec)
 {
 	struct nfile *nf = z->cur;
 	const char *role;
 
-	if (!nf || rec->nfields < R_KV)
-		die(EX_DATAERR, "R record outside a file%s", "");
+	if (!nf)
+		return fail(z, EX_SOFTWARE, "R record outside a file%s", "");
+	if (rec->nfields < R_KV || stream_count(rec->field[R_LINE]) < 0)
+		return fail(z, EX_SOFTWARE, "malformed R record%s", "");
 	role = rec->field[R_ROLE];
-	if (strcmp(role, "row") == 0 && z->classified) {
-		classified_row(z, rec);
-	} else if (strcmp(role, "total") == 0) {
-		nf->e[2]--;
-		nf->e[3]++;
+	if (strcmp(role, "row") == 0 && z->classified)
+		return classified_row(z, rec);
+	if (strcmp(role, "total") == 0) {
+		nf->e.n[E_FACTS]--;
+		nf->e.n[E_SUBTOTALS]++;
 		write_r(nf->fp, rec, role, "", NULL);
-		keep_row(nf, rec, role, "", 0);
-	} else if (strcmp(role, "expense") == 0 && !rec->field[R_CODE][0]) {
+		return keep_row(z, rec, role, "", 0);
+	}
+	if (strcmp(role, "expense") == 0 && !rec->field[R_CODE][0]) {
 		const char *code = classify_class_by_name(z->rd, nf->year, rec->field[R_NAME]);
 
 		write_r(nf->fp, rec, role, code ? code : "", NULL);
-		keep_row(nf, rec, role, code ? code : "", code ? 1 : 0);
-	} else if (strcmp(role, "indicator") == 0) {
+		return keep_row(z, rec, role, code ? code : "", code ? 1 : 0);
+	}
+	if (strcmp(role, "indicator") == 0) {
 		struct target t;
 		const char *text = stream_kv(rec, "target");
 
 		memset(&t, 0, sizeof(t));
 		target_parse(text ? text : "", &t);
 		write_r(nf->fp, rec, role, rec->field[R_CODE], &t);
-	} else {
-		write_r(nf->fp, rec, role, rec->field[R_CODE], NULL);
-		keep_row(nf, rec, role, rec->field[R_CODE], 0);
+		return 0;
 	}
+	write_r(nf->fp, rec, role, rec->field[R_CODE], NULL);
+	return keep_row(z, rec, role, rec->field[R_CODE], 0);
 }
 
-static void on_e(struct normalizer *z, const struct stream_rec *rec)
+static int on_e(struct normalizer *z, const struct stream_rec *rec)
 {
 	struct nfile *nf = z->cur;
+	struct stream_end e;
 
-	if (!nf || rec->nfields < E_NFIELDS)
-		die(EX_DATAERR, "malformed E record%s", "");
-	for (int i = 0; i < 5; i++)
-		nf->e[i] += atol(rec->field[i]);
-	nf->ok = strcmp(rec->field[E_STATUS], "ok") == 0;
+	if (!nf)
+		return fail(z, EX_SOFTWARE, "E record outside a file%s", "");
+	if (stream_end_decode(rec, &e, &z->err) < 0) {
+		z->code = EX_SOFTWARE;
+		return -1;
+	}
+	for (int i = 0; i < E_STATUS; i++)
+		nf->e.n[i] += e.n[i];
+	nf->e.ok = e.ok;
 	fclose(nf->fp);
 	nf->fp = NULL;
 	z->cur = NULL;
+	return 0;
 }
 
+static int on_record(struct normalizer *z, const struct stream_rec *rec)
+{
+	switch (rec->tag) {
+	case 'S':
+		if (rec->nfields < 2 || strcmp(rec->field[0], STREAM_MAGIC) != 0 ||
+		    strcmp(rec->field[1], STREAM_VERSION) != 0)
+			return fail(z, EX_SOFTWARE, "not a budget-etl stream of version %s",
+			            STREAM_VERSION);
+		stream_write_header(z->out);
+		return 0;
+	case 'F': return on_f(z, rec);
+	case 'R': return on_r(z, rec);
+	case 'J':
+		if (!z->cur)
+			return fail(z, EX_SOFTWARE, "J record outside a file%s", "");
+		if (rec->nfields < J_NFIELDS)
+			return fail(z, EX_SOFTWARE, "malformed J record%s", "");
+		stream_write(z->cur->fp, 'J', rec->nfields, (const char *const *)rec->field);
+		return 0;
+	case 'E': return on_e(z, rec);
+	case 'C':
+		stream_write(z->out, 'C', rec->nfields, (const char *const *)rec->field);
+		return 0;
+	default: return fail(z, EX_SOFTWARE, "a W record has no place here%s", "");
+	}
+}
+
+/* Read the whole stream; returns 0 or the exit code (z->err says why). */
 static int run(struct normalizer *z, FILE *in)
 {
 	struct stream_reader r;
 	struct stream_rec rec;
-	struct etl_err err;
 	int rc;
 
 	stream_reader_init(&r, in);
-	etl_err_clear(&err);
-	while ((rc = stream_read(&r, &rec, &err)) > 0) {
-		switch (rec.tag) {
-		case 'S': stream_write_header(z->out); break;
-		case 'F': on_f(z, &rec); break;
-		case 'R': on_r(z, &rec); break;
-		case 'J':
-			if (!z->cur)
-				die(EX_DATAERR, "J record outside a file%s", "");
-			stream_write(z->cur->fp, 'J', rec.nfields, (const char *const *)rec.field);
+	while ((rc = stream_read(&r, &rec, &z->err)) > 0)
+		if (on_record(z, &rec) < 0)
 			break;
-		case 'E': on_e(z, &rec); break;
-		case 'C':
-			stream_write(z->out, 'C', rec.nfields, (const char *const *)rec.field);
-			break;
-		}
-	}
-	stream_reader_free(&r);
 	if (rc < 0)
-		die(EX_DATAERR, "%s", err.message);
-	if (z->cur)
-		die(EX_DATAERR, "input ends inside a file (no E record)%s", "");
-	flush_submission(z);
+		z->code = EX_SOFTWARE;
+	else if (!z->code && z->cur)
+		fail(z, EX_SOFTWARE, "input ends inside a file (no E record)%s", "");
+	if (!z->code)
+		flush_submission(z);
+	if (z->code && !z->err.line)
+		z->err.line = r.lineno;
+	stream_reader_free(&r);
+	return z->code;
+}
+
+static void normalizer_free(struct normalizer *z)
+{
+	for (size_t i = 0; i < z->n; i++) {
+		if (z->files[i].fp)
+			fclose(z->files[i].fp);
+		free_file(&z->files[i]);
+	}
 	free(z->files);
 	z->files = NULL;
-	return fflush(z->out) == 0 ? 0 : EX_SOFTWARE;
+	z->n = 0;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: normalize [--config-dir DIR] < extract-stream > normalized-stream\n"
+	      "Maps and validates classification codes, checks every identity of each\n"
+	      "submission and writes the stream on (README \"The stages and the row stream\").\n"
+	      "  --config-dir DIR  configuration (default $ETL_HOME/config)\n"
+	      "  --strict-checks   accepted for symmetry with load, which enforces it\n",
+	      out);
+}
+
+/* Options; 0, EX_USAGE, or -1 for --help. */
+static int parse_options(int argc, char **argv, char *dir, size_t size)
+{
+	enum { OPT_CONFIG_DIR = 256, OPT_STRICT };
+	static const struct option longopts[] = {
+	    {"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
+	    {"strict-checks", no_argument, NULL, OPT_STRICT},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	paths_config_dir(dir, size);
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_CONFIG_DIR: snprintf(dir, size, "%s", optarg); break;
+		case OPT_STRICT: break; /* enforced by load, which sees every C record first */
+		case 'h': usage(stdout); return -1;
+		default: usage(stderr); return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EX_USAGE;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -444,33 +535,41 @@ int main(int argc, char **argv)
 	struct etl_config cfg;
 	struct etl_err err;
 	bool found;
-	int rc;
+	int code;
 
-	paths_config_dir(dir, sizeof(dir));
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--config-dir") == 0 && i + 1 < argc)
-			snprintf(dir, sizeof(dir), "%s", argv[++i]);
-		else if (strcmp(argv[i], "--strict-checks") == 0)
-			; /* enforced by load, which sees every C record first */
-		else {
-			fprintf(stderr, "usage: normalize [--config-dir DIR] < extract-stream\n");
-			return EX_USAGE;
-		}
-	}
+	log_init("normalize", false, false);
+	if ((code = parse_options(argc, argv, dir, sizeof(dir))))
+		return code < 0 ? EX_OK : code;
 	etl_err_clear(&err);
 	config_defaults(&cfg);
 	snprintf(path, sizeof(path), "%s/etl.conf", dir);
-	if (config_load(&cfg, path, &found, &err) < 0)
-		die(EX_CONFIG, "%s", err.message);
+	if (config_load(&cfg, path, &found, &err) < 0) {
+		log_error("%s", err.message);
+		return EX_CONFIG;
+	}
 	snprintf(path, sizeof(path), "%s/classifications", dir);
-	if (refdata_load(&rd, path, &err) < 0)
-		die(EX_CONFIG, "%s", err.message);
+	if (refdata_load(&rd, path, &err) < 0) {
+		log_error("%s", err.message);
+		return EX_CONFIG;
+	}
 	memset(&z, 0, sizeof(z));
 	z.rd = &rd;
 	z.tolerance = cfg.tolerance_fen;
 	z.out = stdout;
 	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
-	rc = run(&z, stdin);
+	etl_err_clear(&z.err);
+	code = run(&z, stdin);
+	if (fflush(stdout) != 0 && !code) {
+		log_error("standard output: %s", strerror(errno));
+		code = EX_IOERR;
+	}
+	if (code) {
+		if (z.err.line)
+			log_error("stream line %ld: %s", z.err.line, z.err.message);
+		else
+			log_error("%s", z.err.message);
+	}
+	normalizer_free(&z);
 	refdata_free(&rd);
-	return rc;
+	return code;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "amount.h"
 #include "config.h"
 
 /* etl.conf ------------------------------------------------------------------- */
@@ -126,20 +127,22 @@ static void test_parse_yuan(void **state)
 	int64_t fen = -1;
 
 	(void)state;
-	assert_int_equal(config_parse_yuan("0", &fen), 0);
+	assert_int_equal(amount_parse_exact("0", &fen), 0);
 	assert_int_equal(fen, 0);
-	assert_int_equal(config_parse_yuan("7480300.00", &fen), 0);
+	assert_int_equal(amount_parse_exact("7480300.00", &fen), 0);
 	assert_int_equal(fen, 748030000);
-	assert_int_equal(config_parse_yuan("12.5", &fen), 0);
+	assert_int_equal(amount_parse_exact("12.5", &fen), 0);
 	assert_int_equal(fen, 1250);
-	assert_int_equal(config_parse_yuan("92233720368547757.99", &fen), 0);
-	assert_int_equal(fen, INT64_MAX - 8);
-	assert_int_equal(config_parse_yuan("92233720368547758", &fen), -1);
-	assert_int_equal(config_parse_yuan("", &fen), -1);
-	assert_int_equal(config_parse_yuan(".5", &fen), -1);
-	assert_int_equal(config_parse_yuan("5.", &fen), -1);
-	assert_int_equal(config_parse_yuan("1,000", &fen), -1);
-	assert_int_equal(config_parse_yuan("-1", &fen), -1);
+	assert_int_equal(amount_parse_exact("9999999999999999.99", &fen), 0);
+	assert_int_equal(fen, INT64_C(999999999999999999));
+	assert_int_equal(amount_parse_exact("10000000000000000", &fen), -1);
+	assert_int_equal(amount_parse_exact("", &fen), -1);
+	assert_int_equal(amount_parse_exact(".5", &fen), -1);
+	assert_int_equal(amount_parse_exact("5.", &fen), -1);
+	assert_int_equal(amount_parse_exact("1,000", &fen), -1);
+	assert_int_equal(amount_parse_exact("-1", &fen), 0);
+	assert_int_equal(fen, -100);
+	assert_int_equal(amount_parse_exact("--1", &fen), -1);
 }
 
 /* departments.csv --------------------------------------------------------------- */

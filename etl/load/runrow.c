@@ -1,0 +1,269 @@
+/*
+ * runrow: the database side of a run that is not a table: the connection,
+ * the run lock, migrations, the etl.runs row, the refresh of the marts,
+ * withdrawals and the reference dimensions.  All on the run's own
+ * connection (struct run), never a worker's.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load.h"
+#include "log.h"
+#include "refsync.h"
+
+int run_stop(struct run *r, int code, const char *fmt, ...)
+{
+	char msg[ETL_ERR_MSG + PATH_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!r->fatal)
+		r->fatal = code;
+	log_error("%s", msg);
+	return -1;
+}
+
+int db_code(const struct etl_err *err)
+{
+	if (got_signal)
+		return EX_INTERRUPTED_BASE + got_signal;
+	if (pgw_unavailable(err))
+		return EX_UNAVAILABLE;
+	if (strcmp(err->reason, "db_denied") == 0 || strcmp(err->reason, "bad_config") == 0)
+		return EX_CONFIG;
+	return EX_SOFTWARE;
+}
+
+int run_db_fail(struct run *r, const struct etl_err *err)
+{
+	return run_stop(r, db_code(err), "%s", err->message);
+}
+
+int run_db_open(struct run *r)
+{
+	const char *dsn;
+	enum dsn_source src = config_resolve_dsn(r->o->dsn, getenv, &r->cfg, &dsn);
+	struct etl_err err;
+	char where[512];
+	bool got;
+	int applied;
+
+	etl_err_clear(&err);
+	if (src == DSN_NONE) {
+		log_error("no database configured: run ./run.sh load (it starts the embedded "
+		          "cluster) or give --dsn DSN (or ETL_DSN, PG* variables, [database] dsn "
+		          "in config/etl.conf)");
+		return EX_CONFIG;
+	}
+	if (pgw_connect(&r->w, dsn, &err) < 0) {
+		log_error("database (%s) unavailable: %s", dsn_source_name(src), err.message);
+		return EX_UNAVAILABLE;
+	}
+	r->connected = true;
+	cancel_handle = PQgetCancel(r->w.conn);
+	log_info("connected to %s (%s)", pgw_describe(&r->w, where, sizeof(where)),
+	         dsn_source_name(src));
+	if (pgw_lock(&r->w, r->o->wait, &got, &err) < 0)
+		return db_code(&err);
+	if (!got) {
+		log_error("another load holds the lock; try later, or use --wait");
+		return EX_TEMPFAIL;
+	}
+	if (pgw_migrate(&r->w, r->o->sql_dir, &applied, &err) < 0) {
+		log_error("migration: %s", err.message);
+		return db_code(&err);
+	}
+	if (applied)
+		log_info("applied %d migration%s from %s", applied, applied == 1 ? "" : "s",
+		         r->o->sql_dir);
+	return 0;
+}
+
+/* The options as text for etl.runs: --dsn's value without its password. */
+static char *options_text(int argc, char **argv)
+{
+	char *buf = NULL, safe[1024];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--dsn") == 0 && i + 1 < argc) {
+			fprintf(f, "%s--dsn %s", i > 1 ? " " : "",
+			        pgw_redact_conninfo(argv[i + 1], safe, sizeof(safe)));
+			i++;
+			continue;
+		}
+		if (i > 1)
+			putc(' ', f);
+		if (strncmp(a, "--dsn=", 6) == 0)
+			fprintf(f, "--dsn=%s", pgw_redact_conninfo(a + 6, safe, sizeof(safe)));
+		else
+			fputs(a, f);
+	}
+	fclose(f);
+	return buf;
+}
+
+int run_begin(struct run *r, int argc, char **argv)
+{
+	char *opts = options_text(argc, argv);
+	const char *const p[] = {opts ? opts : ""};
+	struct etl_err err;
+	int rc =
+	    pgw_query_value(&r->w, "INSERT INTO etl.runs (options) VALUES ($1) RETURNING run_id", 1,
+	                    p, r->run_text, sizeof(r->run_text), &err);
+
+	free(opts);
+	if (rc < 0)
+		return run_db_fail(r, &err);
+	r->run_id = strtoll(r->run_text, NULL, 10);
+	log_set_run(r->run_id);
+	return 0;
+}
+
+/* Record how the run ended (best effort: the server may be gone). */
+void run_end(struct run *r, int code)
+{
+	const struct tally *t = &r->t;
+	char v[9][24];
+	const char *p[9];
+	struct etl_err err;
+	const long long x[9] = {
+	    r->run_id,         code,         t->files_seen,  t->files_loaded, t->files_unchanged,
+	    t->files_rejected, t->rows_read, t->rows_loaded, t->rows_rejected};
+
+	if (!r->connected || !r->run_text[0] || PQstatus(r->w.conn) != CONNECTION_OK)
+		return;
+	for (int i = 0; i < 9; i++) {
+		snprintf(v[i], sizeof(v[i]), "%lld", x[i]);
+		p[i] = v[i];
+	}
+	pgw_rollback(&r->w); /* in case a transaction was left open */
+	if (pgw_exec(&r->w,
+	             "UPDATE etl.runs SET finished_at = now(), exit_code = $2, files_seen = $3,"
+	             " files_loaded = $4, files_unchanged = $5, files_rejected = $6,"
+	             " rows_read = $7, rows_loaded = $8, rows_rejected = $9 WHERE run_id = $1",
+	             9, p, NULL, &err) < 0)
+		log_warn("could not record the end of the run: %s", err.message);
+}
+
+/*
+ * Refresh the marts when a load (this one or a killed one) left
+ * refresh_pending; etl.refresh_marts() may not exist yet (then skipped).
+ */
+int run_refresh(struct run *r)
+{
+	struct etl_err err;
+	char v[64];
+
+	if (pgw_query_value(&r->w, "SELECT value FROM etl.state WHERE key = 'refresh_pending'", 0,
+	                    NULL, v, sizeof(v), &err) < 0)
+		return run_db_fail(r, &err);
+	if (!*v)
+		return 0;
+	if (pgw_query_value(&r->w, "SELECT to_regprocedure('etl.refresh_marts()') IS NOT NULL", 0,
+	                    NULL, v, sizeof(v), &err) < 0)
+		return run_db_fail(r, &err);
+	if (strcmp(v, "t") == 0) {
+		if (pgw_exec(&r->w, "SELECT etl.refresh_marts()", 0, NULL, NULL, &err) < 0)
+			return run_db_fail(r, &err);
+		log_info("refreshed the marts");
+	}
+	if (pgw_exec(&r->w, "DELETE FROM etl.state WHERE key = 'refresh_pending'", 0, NULL, NULL,
+	             &err) < 0)
+		return run_db_fail(r, &err);
+	return 0;
+}
+
+/* The deletes and the record of a withdrawal; *removed counts the facts. */
+static int withdraw_tx(struct run *r, const char *year, const char *dept, char removed[24],
+                       struct etl_err *err)
+{
+	static const char *const more[] = {
+	    "DELETE FROM core.project_indicator WHERE fiscal_year = $1 AND dept_code = $2",
+	    "DELETE FROM core.project WHERE fiscal_year = $1 AND dept_code = $2",
+	    "DELETE FROM etl.loaded_tables WHERE fiscal_year = $1 AND dept_code = $2",
+	};
+	const char *const p[] = {year, dept};
+	const char *const pw[] = {r->run_text, year, dept, removed};
+	PGresult *res;
+
+	if (pgw_exec(&r->w,
+	             "DELETE FROM core.fact_amount WHERE fiscal_year = $1 AND dept_code = $2", 2, p,
+	             &res, err) < 0)
+		return -1;
+	snprintf(removed, 24, "%s", PQcmdTuples(res));
+	PQclear(res);
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		if (pgw_exec(&r->w, more[i], 2, p, NULL, err) < 0)
+			return -1;
+	if (pgw_exec(&r->w,
+	             "INSERT INTO etl.withdrawals (run_id, fiscal_year, dept_code, facts_removed)"
+	             " VALUES ($1, $2, $3, $4)",
+	             4, pw, NULL, err) < 0)
+		return -1;
+	return pgw_mark_refresh(&r->w, "withdraw", err);
+}
+
+int run_withdraw(struct run *r, const char *year, const char *dept)
+{
+	char removed[24] = "0";
+	struct etl_err err;
+
+	etl_err_clear(&err);
+	if (pgw_begin(&r->w, &err) < 0 || withdraw_tx(r, year, dept, removed, &err) < 0 ||
+	    pgw_commit(&r->w, &err) < 0) {
+		pgw_rollback(&r->w);
+		return run_db_fail(r, &err);
+	}
+	if (strcmp(removed, "0") == 0)
+		log_warn("nothing was loaded for %s/%s; the withdrawal is recorded", year, dept);
+	else
+		log_info("withdrew %s/%s: %s facts removed (kept in etl.files and etl.rejects)",
+		         year, dept, removed);
+	return run_refresh(r);
+}
+
+/* Sync the reference dimensions at the start of a writing run. */
+int run_sync_reference(struct run *r)
+{
+	struct etl_err err;
+	bool synced;
+
+	etl_err_clear(&err);
+	if (refsync_run(&r->w, r->o->config_dir, &r->reg, &r->cfg, r->o->force, &synced, &err) < 0)
+		return run_db_fail(r, &err);
+	if (synced)
+		log_info("reference data reloaded from %s", r->o->config_dir);
+	return 0;
+}
+
+/*
+ * CONTRACT: two different codes claiming one name are reported.  Departments
+ * get renamed, so this is a warning for the operator, never a rejection.
+ */
+void run_report_shared_names(struct run *r)
+{
+	struct etl_err err;
+	PGresult *res = NULL;
+
+	etl_err_clear(&err);
+	if (pgw_exec(&r->w,
+	             "SELECT dept_name || '：' || string_agg(dept_code, '、' ORDER BY dept_code)"
+	             " FROM core.dim_department GROUP BY dept_name HAVING count(*) > 1"
+	             " ORDER BY 1",
+	             0, NULL, &res, &err) < 0)
+		return;
+	for (int i = 0; i < PQntuples(res); i++)
+		log_warn("one department name, several codes (check config/departments.csv): %s",
+		         PQgetvalue(res, i, 0));
+	PQclear(res);
+}
