@@ -8,8 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define MIGRATION_MAX (16L << 20)
-
 /* Notices (e.g. "schema etl already exists, skipping") are not problems. */
 static void ignore_notice(void *arg, const char *message)
 {
@@ -183,213 +181,16 @@ int pgw_lock(struct pgw *w, bool wait, bool *got, struct etl_err *err)
 	return 0;
 }
 
-/* Migrations ---------------------------------------------------------------- */
+/* Scripts ------------------------------------------------------------------- */
 
-struct names {
-	char **v;
-	size_t n, cap;
-};
-
-static void names_free(struct names *s)
+int pgw_exec_script(struct pgw *w, const char *sql, const char *what, struct etl_err *err)
 {
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i]);
-	free(s->v);
-	memset(s, 0, sizeof(*s));
-}
-
-static int names_add(struct names *s, const char *name)
-{
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		char **nv = realloc(s->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -1;
-		s->v = nv;
-		s->cap = cap;
-	}
-	if (!(s->v[s->n] = strdup(name)))
-		return -1;
-	s->n++;
-	return 0;
-}
-
-static bool names_has(const struct names *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i], name) == 0)
-			return true;
-	return false;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* A migration file name: a leading digit and the .sql suffix. */
-static bool is_migration(const char *name)
-{
-	size_t n = strlen(name);
-
-	return name[0] >= '0' && name[0] <= '9' && n > 4 && strcmp(name + n - 4, ".sql") == 0;
-}
-
-/* The sorted migration file names of dir (regular files only). */
-static int list_migrations(const char *dir, struct names *out, struct etl_err *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!d)
-		return etl_fail(err, "bad_config", 0, NULL, "%s: cannot open migrations: %s", dir,
-		                strerror(errno));
-	while ((e = readdir(d))) {
-		char path[4096];
-		struct stat st;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (!is_migration(e->d_name) || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
-			continue;
-		if (names_add(out, e->d_name) < 0) {
-			closedir(d);
-			return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
-		}
-	}
-	closedir(d);
-	if (out->n)
-		qsort(out->v, out->n, sizeof(char *), cmp_str);
-	return 0;
-}
-
-/* The whole file as a NUL-terminated string (caller frees), or NULL. */
-static char *slurp(const char *path, struct etl_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n = -1;
-
-	if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n <= MIGRATION_MAX &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) &&
-	    fread(buf, 1, (size_t)n, f) == (size_t)n) {
-		buf[n] = '\0';
-		fclose(f);
-		return buf;
-	}
-	if (f)
-		fclose(f);
-	free(buf);
-	etl_fail(err, "bad_config", 0, NULL, "%s: cannot read migration", path);
-	return NULL;
-}
-
-/* Create etl.schema_migrations when it is missing, and read what it holds. */
-static int applied_versions(struct pgw *w, struct names *done, struct etl_err *err)
-{
-	PGresult *r;
-	char v[8];
-
-	if (pgw_query_value(w, "SELECT to_regclass('etl.schema_migrations') IS NOT NULL", 0, NULL,
-	                    v, sizeof(v), err) < 0)
-		return -1;
-	if (strcmp(v, "t") != 0 &&
-	    (pgw_exec(w, "CREATE SCHEMA IF NOT EXISTS etl", 0, NULL, NULL, err) < 0 ||
-	     pgw_exec(w,
-	              "CREATE TABLE IF NOT EXISTS etl.schema_migrations ("
-	              " version text PRIMARY KEY,"
-	              " applied_at timestamptz NOT NULL DEFAULT now())",
-	              0, NULL, NULL, err) < 0))
-		return -1;
-	if (pgw_exec(w, "SELECT version FROM etl.schema_migrations", 0, NULL, &r, err) < 0)
-		return -1;
-	for (int i = 0; i < PQntuples(r); i++)
-		if (names_add(done, PQgetvalue(r, i, 0)) < 0) {
-			PQclear(r);
-			return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
-		}
-	PQclear(r);
-	return 0;
-}
-
-/* Apply one migration file in its own transaction and record it. */
-static int apply_one(struct pgw *w, const char *dir, const char *name, struct etl_err *err)
-{
-	char path[4096];
-	char version[256];
-	const char *const p[] = {version};
-	char *sql;
-	PGresult *r;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	snprintf(version, sizeof(version), "%.*s", (int)(strlen(name) - 4), name);
-	if (!(sql = slurp(path, err)))
-		return -1;
-	if (pgw_begin(w, err) < 0) {
-		free(sql);
-		return -1;
-	}
-	r = PQexec(w->conn, sql);
-	free(sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-		fail_res(w, r, name, err);
-		PQclear(r);
-		pgw_rollback(w);
-		return -1;
-	}
-	PQclear(r);
-	if (pgw_exec(w, "INSERT INTO etl.schema_migrations (version) VALUES ($1)", 1, p, NULL,
-	             err) < 0 ||
-	    pgw_commit(w, err) < 0) {
-		pgw_rollback(w);
-		return -1;
-	}
-	return 0;
-}
-
-/* Add the "use a privileged role" hint to a permission failure. */
-static int denied_hint(struct etl_err *err)
-{
-	char msg[ETL_ERR_MSG];
-
-	if (strcmp(err->reason, "db_denied") != 0)
-		return -1;
-	snprintf(msg, sizeof(msg),
-	         "%.300s; pending migrations need a privileged role: run "
-	         "./run.sh migrate (with --dsn for such a role)",
-	         err->message);
-	snprintf(err->message, sizeof(err->message), "%s", msg);
-	return -1;
-}
-
-int pgw_migrate(struct pgw *w, const char *dir, int *applied, struct etl_err *err)
-{
-	struct names files = {0}, done = {0};
+	PGresult *r = PQexec(w->conn, sql);
 	int rc = 0;
 
-	*applied = 0;
-	if (list_migrations(dir, &files, err) < 0)
-		return -1;
-	if (applied_versions(w, &done, err) < 0) {
-		rc = denied_hint(err);
-		goto out;
-	}
-	for (size_t i = 0; i < files.n; i++) {
-		char version[256];
-
-		snprintf(version, sizeof(version), "%.*s", (int)(strlen(files.v[i]) - 4),
-		         files.v[i]);
-		if (names_has(&done, version))
-			continue;
-		if (apply_one(w, dir, files.v[i], err) < 0) {
-			rc = denied_hint(err);
-			goto out;
-		}
-		(*applied)++;
-	}
-out:
-	names_free(&files);
-	names_free(&done);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+		rc = fail_res(w, r, what, err);
+	PQclear(r);
 	return rc;
 }
 

@@ -1,6 +1,6 @@
 /*
  * pgwriter: the PostgreSQL side of the load stage: connection, run lock,
- * migrations, statements with bound parameters, and COPY.
+ * statements with bound parameters, scripts, and COPY.
  *
  * Values reach the server only as bound parameters (PQexecParams) or as COPY
  * text rows; no value is ever pasted into SQL text.  COPY follows psql and
@@ -81,12 +81,11 @@ int pgw_mark_refresh(struct pgw *w, const char *why, struct etl_err *err);
 int pgw_lock(struct pgw *w, bool wait, bool *got, struct etl_err *err);
 
 /*
- * Apply the pending migrations of dir (files [0-9]*.sql in name order,
- * subfolders ignored), each in its own transaction, recorded in
- * etl.schema_migrations (created when missing).  *applied counts them.
- * A permission failure gives "db_denied" with a hint to run ./run.sh migrate.
+ * Run a script of several statements (a migration or view file) with the
+ * simple query protocol, in the caller's transaction; what names it in
+ * messages.
  */
-int pgw_migrate(struct pgw *w, const char *dir, int *applied, struct etl_err *err);
+int pgw_exec_script(struct pgw *w, const char *sql, const char *what, struct etl_err *err);
 
 /* One COPY ... FROM STDIN in progress. */
 struct pgw_copy {

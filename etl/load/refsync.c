@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "measure.h"
 #include "refdata.h"
 
 #define PATH_BYTES 4096
@@ -162,6 +163,50 @@ static int hash_departments(const char *config_dir, const struct etl_config *cfg
 	EVP_MD_CTX_free(md);
 	to_hex(d, n, hex);
 	return rc;
+}
+
+/* Hash of the measure vocabulary compiled in (common/measure.def). */
+static void hash_measures(char hex[65])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	const struct measure_info *m;
+
+	hex[0] = '\0';
+	if (!md)
+		return;
+	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+	for (size_t i = 0; (m = measure_at(i)); i++)
+		if (m->cls == MEASURE_AMOUNT) {
+			EVP_DigestUpdate(md, m->key, strlen(m->key) + 1);
+			EVP_DigestUpdate(md, m->name, strlen(m->name) + 1);
+		}
+	EVP_DigestFinal_ex(md, d, &n);
+	EVP_MD_CTX_free(md);
+	to_hex(d, n, hex);
+}
+
+/*
+ * core.dim_measure from measure.def: every amount measure, with its Chinese
+ * name (upserted: a measure no longer listed keeps its row, facts may name
+ * it).
+ */
+static int sync_measures(struct pgw *w, struct etl_err *err)
+{
+	const struct measure_info *m;
+
+	for (size_t i = 0; (m = measure_at(i)); i++) {
+		const char *const p[] = {m->key, m->name};
+
+		if (m->cls == MEASURE_AMOUNT &&
+		    pgw_exec(w,
+		             "INSERT INTO core.dim_measure (measure, name) VALUES ($1, $2)"
+		             " ON CONFLICT (measure) DO UPDATE SET name = EXCLUDED.name",
+		             2, p, NULL, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* COPY rows of the dimensions ------------------------------------------------ */
@@ -390,16 +435,16 @@ static int replace_departments(struct pgw *w, struct pgw_rows *rows, struct etl_
 
 /* Record the hashes, the years, and that the marts need a refresh. */
 static int record_sync(struct pgw *w, const char *hash_cls, const char *hash_dept,
-                       struct etl_err *err)
+                       const char *hash_meas, struct etl_err *err)
 {
-	const char *const p[] = {hash_cls, hash_dept};
+	const char *const p[] = {hash_cls, hash_dept, hash_meas};
 
 	if (pgw_exec(w,
 	             "INSERT INTO etl.reference_sync (source, sha256) VALUES"
-	             " ('classifications', $1), ('departments', $2)"
+	             " ('classifications', $1), ('departments', $2), ('measures', $3)"
 	             " ON CONFLICT (source) DO UPDATE SET sha256 = EXCLUDED.sha256,"
 	             " synced_at = now()",
-	             2, p, NULL, err) < 0)
+	             3, p, NULL, err) < 0)
 		return -1;
 	if (pgw_exec(w,
 	             "INSERT INTO core.dim_fiscal_year (fiscal_year)"
@@ -429,7 +474,7 @@ static int build_rows(const struct refdata *rd, const struct dept_registry *reg,
 /* The reload itself, in one transaction. */
 static int reload(struct pgw *w, const struct refdata *rd, const struct dept_registry *reg,
                   const struct etl_config *cfg, const char *hash_cls, const char *hash_dept,
-                  struct etl_err *err)
+                  const char *hash_meas, struct etl_err *err)
 {
 	struct pgw_rows rows[NDIMS + 1];
 	int rc;
@@ -443,7 +488,9 @@ static int reload(struct pgw *w, const struct refdata *rd, const struct dept_reg
 	if (rc == 0)
 		rc = replace_departments(w, &rows[NDIMS], err);
 	if (rc == 0)
-		rc = record_sync(w, hash_cls, hash_dept, err);
+		rc = sync_measures(w, err);
+	if (rc == 0)
+		rc = record_sync(w, hash_cls, hash_dept, hash_meas, err);
 	if (rc == 0)
 		rc = pgw_commit(w, err);
 	if (rc < 0)
@@ -466,7 +513,8 @@ static int stored_hash(struct pgw *w, const char *source, char *buf, size_t size
 int refsync_run(struct pgw *w, const char *config_dir, const struct dept_registry *reg,
                 const struct etl_config *cfg, bool force, bool *synced, struct etl_err *err)
 {
-	char dir[PATH_BYTES], hash_cls[65], hash_dept[65], old_cls[80], old_dept[80];
+	char dir[PATH_BYTES], hash_cls[65], hash_dept[65], hash_meas[65], old_cls[80], old_dept[80],
+	    old_meas[80];
 	struct refdata rd;
 	int rc;
 
@@ -475,16 +523,19 @@ int refsync_run(struct pgw *w, const char *config_dir, const struct dept_registr
 	if (refsync_hash_tree(dir, hash_cls, err) < 0 ||
 	    hash_departments(config_dir, cfg, hash_dept, err) < 0 ||
 	    stored_hash(w, "classifications", old_cls, sizeof(old_cls), err) < 0 ||
-	    stored_hash(w, "departments", old_dept, sizeof(old_dept), err) < 0)
+	    stored_hash(w, "departments", old_dept, sizeof(old_dept), err) < 0 ||
+	    stored_hash(w, "measures", old_meas, sizeof(old_meas), err) < 0)
 		return -1;
-	if (!force && strcmp(hash_cls, old_cls) == 0 && strcmp(hash_dept, old_dept) == 0)
+	hash_measures(hash_meas);
+	if (!force && strcmp(hash_cls, old_cls) == 0 && strcmp(hash_dept, old_dept) == 0 &&
+	    strcmp(hash_meas, old_meas) == 0)
 		return 0;
 	memset(&rd, 0, sizeof(rd));
 	if (refdata_load(&rd, dir, err) < 0) {
 		refdata_free(&rd);
 		return -1;
 	}
-	rc = reload(w, &rd, reg, cfg, hash_cls, hash_dept, err);
+	rc = reload(w, &rd, reg, cfg, hash_cls, hash_dept, hash_meas, err);
 	refdata_free(&rd);
 	*synced = rc == 0;
 	return rc;

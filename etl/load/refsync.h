@@ -6,6 +6,8 @@
  *                    relative path and bytes, in path order)
  *   departments      config/departments.csv, plus the [defaults] region
  *                    and unit type of etl.conf (they land in dim_region)
+ *   measures         the amount measures of common/measure.def (compiled
+ *                    in), upserted into core.dim_measure
  * and compares them with etl.reference_sync.  When one differs (or force),
  * it reloads, via COPY in ONE transaction: core.dim_function (with the
  * cofog_division of each code's 类), core.dim_economic, core.econ_crosswalk,

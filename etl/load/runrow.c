@@ -11,6 +11,7 @@
 
 #include "load.h"
 #include "log.h"
+#include "migrate.h"
 #include "refsync.h"
 
 int run_stop(struct run *r, int code, const char *fmt, ...)
@@ -50,7 +51,7 @@ int run_db_open(struct run *r)
 	struct etl_err err;
 	char where[512];
 	bool got;
-	int applied;
+	struct migrate_result mr;
 
 	etl_err_clear(&err);
 	if (src == DSN_NONE) {
@@ -73,13 +74,19 @@ int run_db_open(struct run *r)
 		log_error("another load holds the lock; try later, or use --wait");
 		return EX_TEMPFAIL;
 	}
-	if (pgw_migrate(&r->w, r->o->sql_dir, &applied, &err) < 0) {
+	if (migrate_run(&r->w, r->o->sql_dir, &mr, &err) < 0) {
 		log_error("migration: %s", err.message);
 		return db_code(&err);
 	}
-	if (applied)
-		log_info("applied %d migration%s from %s", applied, applied == 1 ? "" : "s",
-		         r->o->sql_dir);
+	if (mr.adopted)
+		log_info(
+		    "recorded the checksums of %d migration%s applied before checksums existed",
+		    mr.adopted, mr.adopted == 1 ? "" : "s");
+	if (mr.applied)
+		log_info("applied %d migration%s from %s/migrations", mr.applied,
+		         mr.applied == 1 ? "" : "s", r->o->sql_dir);
+	if (mr.views_applied)
+		log_info("applied the views of %s/views", r->o->sql_dir);
 	return 0;
 }
 

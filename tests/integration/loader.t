@@ -134,7 +134,7 @@ is $? 0 "--migrate again is a no-op"
 q "CREATE ROLE it_loader LOGIN; GRANT USAGE ON SCHEMA etl TO it_loader; GRANT SELECT ON etl.schema_migrations TO it_loader"
 mkdir -p "$tmp/home"
 cp -r "$top/sql" "$tmp/home/sql"
-echo 'CREATE TABLE etl.it_extra (id int);' >"$tmp/home/sql/999_it_extra.sql"
+echo "CREATE TABLE etl.it_extra (id int);" >"$tmp/home/sql/migrations/999_it_extra.sql"
 ETL_HOME="$tmp/home" "$load" --dsn "host=$tmp port=$port dbname=budget user=it_loader" \
 	--config-dir "$top/config" <"$streams/basic.stream" >"$out" 2>"$err"
 is $? 78 "a pending migration the role may not apply: 78"
