@@ -4,7 +4,8 @@
     python3 config/classifications/tools/build.py
 
 Reads function.src, econ_dept.src, econ_gov.src, crosswalk.src,
-changes.src, references.src and sources.src beside this script (formats in their headers) and writes, for every fiscal year in
+changes.src, references.src, sources.src and old_names.src beside this
+script (formats in their headers) and writes, for every fiscal year in
 YEARS:
 
     ../<year>/function.csv, econ_dept.csv, econ_gov.csv   code,name,level,parent_code
@@ -13,12 +14,14 @@ YEARS:
     ../changes.csv                                        checked against the lists
     ../references.csv                                     the sources cited
     ../sources.csv                                        code -> source, checked
+    ../old_names.csv                                      earlier names of codes
 
 It checks what the ETL checks (level against code length, parent present, no
 duplicates, crosswalk codes present, change codes present), that every line
 of sources.src names a listed code, known reference ids and a known basis,
-and that every code added after a source has its sources.src line; it
-refuses to write anything when a check fails.  The ETL reads only the generated CSVs;
+that every code added after a source has its sources.src line, and that
+old_names.src agrees with the lists' own renames; it refuses to write
+anything when a check fails.  The ETL reads only the generated CSVs;
 this script is kept so that the per-year lists stay reproducible from one
 base list plus per-year differences.  Run it again after editing a .src
 file; never edit the generated CSVs by hand (a user's additions go to
@@ -256,6 +259,60 @@ def check_added_have_sources(lists, sources):
                                    "in sources.src" % (scheme, code, y))
 
 
+def renames(func):
+    """{(code, old name): last year} for every code the lists give several names."""
+    names = {}
+    for y in YEARS:
+        for code, name in func[y].items():
+            names.setdefault(code, {}).setdefault(name, []).append(y)
+    out = {}
+    for code, by_name in names.items():
+        if len(by_name) < 2:
+            continue
+        last = max(max(ys) for ys in by_name.values())
+        for name, ys in by_name.items():
+            if last not in ys:
+                out[(code, name)] = max(ys)
+    return out
+
+
+def read_old_names(func, changes, ref_ids):
+    """Rows of ../old_names.csv: the lists' renames plus old_names.src."""
+    derived = renames(func)
+    renamed = {(r[0], r[2], r[1]): r[6] for r in changes if r[5] == "renamed"}
+    rows = {}
+    for (code, name), until in sorted(derived.items()):
+        how = "changes.csv" if ("function", code, str(until)) in renamed else \
+            "tools/function.src; the year of the rename is the compilers' assumption"
+        rows[(code, name)] = [code, name, str(until),
+                              "the lists up to %d (%s)" % (until, how)]
+    for where, row in csv_src("old_names.src"):
+        if len(row) != 4:
+            raise SrcError("%s: expected 4 columns" % where)
+        code, name, until, source = row
+        if not code.isdigit() or len(code) not in FUNC_LEN:
+            raise SrcError("%s: bad code %r" % (where, code))
+        if until and not (until.isdigit() and int(until) in YEARS):
+            raise SrcError("%s: until_year %r not a list year" % (where, until))
+        if not any(i in source for i in ref_ids):
+            raise SrcError("%s: source names no reference id of references.src" % where)
+        if not any(code in func[y] for y in YEARS):
+            raise SrcError("%s: %s is in no function list" % (where, code))
+        if any(func[y].get(code) == name for y in YEARS if not until or y > int(until)):
+            raise SrcError("%s: %s %s is a current name, not an old one" % (where, code, name))
+        if (code, name) in rows:
+            if rows[(code, name)][2] != until:
+                raise SrcError("%s: until_year %r, but the lists use %s until %s" %
+                               (where, until, name, rows[(code, name)][2]))
+            rows[(code, name)][3] += "; " + source
+        else:
+            if until:
+                raise SrcError("%s: %s %s until %s is not a rename of the lists" %
+                               (where, code, name, until))
+            rows[(code, name)] = [code, name, until, source]
+    return [rows[k] for k in sorted(rows)]
+
+
 SOURCE_FUNC = (
     "budget-etl project list, compiled by the developers from their knowledge of the "
     "Ministry of Finance's yearly 《政府收支分类科目》 (支出功能分类科目) and checked against "
@@ -435,6 +492,7 @@ def build():
     refs, ref_ids = read_references()
     sources = read_sources(lists, ref_ids)
     check_added_have_sources(lists, sources)
+    old_names = read_old_names(func, changes, ref_ids)
 
     files = {}
     hdr = ["code", "name", "level", "parent_code"]
@@ -457,6 +515,8 @@ def build():
         ["id", "publisher", "document", "fiscal_year", "kind", "location"], refs)
     files[os.path.join(OUT, "sources.csv")] = csv_text(
         ["scheme", "code", "name", "years", "basis", "evidence", "note"], sources)
+    files[os.path.join(OUT, "old_names.csv")] = csv_text(
+        ["code", "name", "until_year", "source"], old_names)
 
     for path, text in list(files.items()):
         if path.endswith(".csv") and is_official(path):
@@ -475,7 +535,8 @@ def build():
             counts.append("%s %d/%d/%d" % (name, by[0], by[1], by[2]))
         counts.append("crosswalk %d" % len(xwalk[y]))
         print("%d: %s" % (y, ", ".join(counts)))
-    print("changes: %d, references: %d, sources: %d" % (len(changes), len(refs), len(sources)))
+    print("changes: %d, references: %d, sources: %d, old names: %d" %
+          (len(changes), len(refs), len(sources), len(old_names)))
 
 
 def main():
