@@ -298,7 +298,9 @@ def parse_coded(t, econ=False):
         """(code, name) of a data row, or ('TOTAL', '') or None."""
         if ncode_split:
             parts = [r[j] if j < len(r) else "" for j in range(ncode_split)]
-            joined = "".join(p for p in parts)
+            # a 款/项 printed without its leading zero ("2" for 02) is read
+            # as the two-digit code it stands for
+            joined = "".join(p.zfill(2) if k and p.isdigit() else p for k, p in enumerate(parts))
             rest = r[ncode_split] if ncode_split < len(r) else ""
             if any(norm(p) in ("合计", "总计") for p in parts + [rest]):
                 return ("TOTAL", "")
@@ -328,6 +330,17 @@ def parse_coded(t, econ=False):
 
     header, first = header_split(rows, is_data)
     labels = leaf_labels(header)
+    # a template defect (Putuo 2025 决算 tables 8 and 10): the sub-headers
+    # of 本年支出 (合计, 基本支出, 项目支出) are printed on the 合计 row itself.
+    # Read them as the labels of those columns; the cells are no amounts.
+    header_on_total = []
+    if first < len(rows):
+        fr = rows[first]
+        for j, (leaf, group) in enumerate(labels):
+            if j >= 2 and j < len(fr) and fr[j] and amount(fr[j]) is None and norm(fr[j]) != "合计" or (
+                    j >= 2 and j < len(fr) and norm(fr[j]) == "合计" and leaf):
+                labels[j] = (norm(fr[j]), leaf or group)
+                header_on_total.append(j)
     name_col = ncode_split if ncode_split else 1
     cols = {}
     for j, (leaf, group) in enumerate(labels):
@@ -339,7 +352,8 @@ def parse_coded(t, econ=False):
         if key in cols:
             raise SystemExit(f"{t.path}: two columns mean {key!r}")
         cols[key] = j
-    out = {"cols": cols, "rows": [], "total": None, "cells": []}
+    out = {"cols": cols, "rows": [], "total": None, "cells": [],
+           "no_total": {k for k, j in cols.items() if j in header_on_total}}
     for i in range(first, len(rows)):
         r = rows[i]
         if not any(r):
@@ -352,6 +366,9 @@ def parse_coded(t, econ=False):
         vals = {}
         for k, j in cols.items():
             cell = r[j] if j < len(r) else ""
+            if c[0] == "TOTAL" and k in out["no_total"]:
+                t.bad_cells.append((i + 1, cell))
+                continue  # header words printed in the 合计 row: no figure
             out["cells"].append(cell)
             vals[k] = t.yuan(cell, i + 1)
         if c[0] == "TOTAL":
@@ -384,6 +401,8 @@ def verify_hierarchy(rep, ctx, t, p, leaf_len):
         top = min(lengths) if lengths else 0
         tops = [v for c, n, v, l in rows if len(c) == top]
         for k in p["cols"]:
+            if k not in tv:
+                continue
             ok &= rep.check(ctx, t.name, f"合计 [{k}] = sum of the {top}-digit rows", tv[k],
                             [v[k] for v in tops], h)
     return ok
@@ -396,7 +415,7 @@ def verify_row(rep, ctx, t, p, total_key, part_keys, h=None):
         items.append(("合计", "", p["total"][0], p["total"][1]))
     for code, name, vals, line in items:
         if total_key not in vals:
-            return
+            continue
         parts = [vals[k] for k in part_keys if k in vals]
         rep.check(ctx, t.name, f"{code} {name} {total_key} = {' + '.join(k for k in part_keys if k in vals)}",
                   vals[total_key], parts, h)
@@ -880,15 +899,22 @@ def final_t7(rep, ctx, t, f):
 
     header, first = header_split(rows, is_data)
     width = max(len(r) for r in header)
-    # carry every header row to the right over blanks (merged cells), then
-    # read each column as its path of labels
+    # a merged header cell exports as blanks to its right: carry each label
+    # to the right, but never past the span of the cell above it
     filled = []
+    bounds = {0}
     for r in header:
-        r = r + [""] * (width - len(r))
-        out, cur = [], ""
-        for c in r:
-            cur = norm(c) if c else cur
-            out.append(cur)
+        r = [norm(c) for c in r] + [""] * (width - len(r))
+        out = []
+        for j in range(width):
+            b = max(x for x in bounds if x <= j)
+            lab = ""
+            for i in range(j, b - 1, -1):
+                if r[i]:
+                    lab = r[i]
+                    break
+            out.append(lab)
+        bounds |= {j for j in range(width) if r[j]}
         filled.append(out)
     data = rows[first] + [""] * width
     h = t.h(data)
@@ -899,21 +925,22 @@ def final_t7(rep, ctx, t, f):
         if leaf not in ("预算数", "决算数"):
             continue
         what = "budget_in_final" if leaf == "预算数" else "final"
-        p = "/".join(path)
-        if "购置费" in p and "购置及运行" not in path[-2]:
-            cat = "vehicle_purchase"
-        elif "运行维护费" in path[-2] or "运行费" in path[-2]:
-            cat = "vehicle_operation" if "购置及运行" not in path[-2] else "vehicle_total"
-        elif "小计" in path[-2]:
+        above = [x for x in path[:-1] if x]
+        lab = above[-1] if above else ""
+        if "购置及运行" in lab or lab == "小计":
             cat = "vehicle_total"
-        elif "出国" in path[-2]:
+        elif "购置" in lab:
+            cat = "vehicle_purchase"
+        elif "运行" in lab:
+            cat = "vehicle_operation"
+        elif "出国" in lab:
             cat = "outbound"
-        elif "接待" in path[-2]:
+        elif "接待" in lab:
             cat = "reception"
-        elif "合计" in path[-2]:
+        elif lab == "合计":
             cat = "total"
         else:
-            raise SystemExit(f"{t.path}: 三公 column {p!r} not understood")
+            raise SystemExit(f"{t.path}: 三公 column {'/'.join(path)!r} not understood")
         cats.setdefault(cat, {})[what] = t.yuan(data[j], first + 1)
     for what in ("budget_in_final", "final"):
         g = lambda c: cats.get(c, {}).get(what, D0)  # noqa: E731

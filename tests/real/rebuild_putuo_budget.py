@@ -131,11 +131,14 @@ def function_table(lines, ncodes):
     if hdr_end is None:
         raise SystemExit("no 类/款/项 header line")
     hdr = lines[: hdr_end + 1]
-    code_words = lines[hdr_end][1]
+    # the 类 款 (项) line may also carry the second line of a wrapped value
+    # header (事业单位 / 经营收入): keep only the code labels as code words
+    code_words = [w for w in lines[hdr_end][1] if w.t in ("类", "款", "项")]
     code_x = [w.xc for w in code_words]
     group_line = hdr[0][1]
     group = [w for w in group_line if w.t != "项目"]
     rest = [w for _, ws in hdr[1:hdr_end] for w in ws]
+    rest += [w for w in lines[hdr_end][1] if w not in code_words]
     cells = group_cells(rest)
     code_hdr = cells[0]["t"]
     name_cell = cells[1]
