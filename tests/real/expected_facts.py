@@ -894,10 +894,13 @@ def final_t6(rep, ctx, t, f):
 def final_t7(rep, ctx, t, f):
     rows = t.rows
 
-    def is_data(r):
-        return any(r) and all(amount(c) is not None for c in r if c) and any(c for c in r)
-
-    header, first = header_split(rows, is_data)
+    # the data row is the row after the 预算数/决算数 header row; it may be
+    # printed with every cell empty (a department without 三公 spending)
+    lab = next(i for i, r in enumerate(rows) if "预算数" in [norm(c) for c in r])
+    header, _ = header_split(rows[: lab + 1], lambda r: False)
+    first = lab + 1
+    if first >= len(rows) or norm(rows[first][0] if rows[first] else "").startswith(("注", "说明")):
+        rows = rows[:first] + [[""] * len(rows[lab])] + rows[first:]
     width = max(len(r) for r in header)
     # a merged header cell exports as blanks to its right: carry each label
     # to the right, but never past the span of the cell above it
