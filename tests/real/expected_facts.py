@@ -571,7 +571,18 @@ def budget_facts(rep, ctx, get, f):
         if p5["total"] and p6["total"]:
             rep.check(ctx, "表5/表6", "基本支出 合计 (表5) = 合计 (表6)", p5["total"][0]["basic"],
                       [p6["total"][0]["total"]], max(t5.h(p5["cells"]), t6.h(p6["cells"])))
-    f.pop("t1_expend_total", None)
+    if t4 and t5 and "t4_gpb_total" in f:
+        p5 = parse_coded(t5)
+        if p5["total"]:
+            rep.check(ctx, "表4/表5", "支出总计 一般公共预算 (表4) = 合计 (表5)", f["t4_gpb_total"],
+                      [p5["total"][0]["total"]], max(t4.h([]), t5.h(p5["cells"])))
+    if t1 and t2 and "t1_income_total" in f and t2:
+        p2 = parse_coded(t2)
+        if p2["total"]:
+            rep.check(ctx, "表1/表2", "收入总计 (表1) = 合计 (表2)", f["t1_income_total"],
+                      [p2["total"][0]["total"]], max(t1.h([]), t2.h(p2["cells"])))
+    for k in ("t1_expend_total", "t4_gpb_total", "t1_income_total"):
+        f.pop(k, None)
     f["projects"] = []
 
 
@@ -620,6 +631,7 @@ def budget_t1(rep, ctx, t, f):
     tot_l = [v for n, v, l in left if "总计" in n or n in ("收入合计",)]
     if tot_l:
         rep.check(ctx, t.name, "收入总计 = 一、… + 四、…", tot_l[0], [v for n, v in main], h)
+        f["t1_income_total"] = tot_l[0]
     fin = [v for n, v in main if "财政拨款" in n]
     if fin and sub:
         rep.check(ctx, t.name, "一、财政拨款收入 = 1. + 2. + 3.", fin[0], [v for n, v in sub], h)
@@ -657,6 +669,8 @@ def budget_t4(rep, ctx, t, f):
         for j in cols:
             rep.check(ctx, t.name, f"支出总计 [{p['labels'][j][0]}] = sum of 类 rows", rtot[0][j],
                       [v[j] for n, v in rmain], h)
+        if len(cols) > 1:
+            f["t4_gpb_total"] = rtot[0][cols[1]]
         if tot_l:
             rep.check(ctx, t.name, "收入总计 = 支出总计", tot_l[0], [rtot[0][cols[0]]], h)
     for n, v, l in right:
@@ -715,6 +729,25 @@ def final_facts(rep, ctx, get, f):
         final_t1(rep, ctx, t1, f)
     if t4:
         final_t4(rep, ctx, t4, f)
+    # cross-table totals (FINAL_ACCOUNTS research note X1-X3)
+    if t1 and "final_expenditure_total" in f:
+        if t3:
+            p3 = parse_coded(t3)
+            if p3["total"] and "total" in p3["total"][0]:
+                rep.check(ctx, "表1/表3", "X2 本年支出合计 (表1) = 合计 (表3)", Decimal(f["final_expenditure_total"]),
+                          [p3["total"][0]["total"]], max(t1.h([]), t3.h(p3["cells"])))
+        if t2 and "_t1_income" in f:
+            p2 = parse_coded(t2)
+            if p2["total"] and "total" in p2["total"][0]:
+                rep.check(ctx, "表1/表2", "X1 本年收入合计 (表1) = 合计 (表2)", f["_t1_income"],
+                          [p2["total"][0]["total"]], max(t1.h([]), t2.h(p2["cells"])))
+    if t4 and t5 and "_t4_gpb_exp" in f:
+        p5 = parse_coded(t5)
+        if p5["total"]:
+            rep.check(ctx, "表4/表5", "X3 本年支出合计 一般公共预算 (表4) = 合计 (表5)", f["_t4_gpb_exp"],
+                      [p5["total"][0]["total"]], max(t4.h([]), t5.h(p5["cells"])))
+    f.pop("_t1_income", None)
+    f.pop("_t4_gpb_exp", None)
     # cross-table: T5 basic total = T6 人员经费合计 + 公用经费合计 (X4)
     if t5 and t6 and "_t6_totals" in f:
         p5 = parse_coded(t5)
@@ -778,6 +811,7 @@ def final_t1(rep, ctx, t, f):
     f["final_revenue_by_source"] = rev
     f.setdefault("carryover_by_department", {})["all"] = {"beginning_amount": money(begin), "ending_amount": money(end)}
     f["final_expenditure_total"] = money(exp)
+    f["_t1_income"] = inc
 
 
 def final_t4(rep, ctx, t, f):
@@ -813,6 +847,8 @@ def final_t4(rep, ctx, t, f):
     for n, v in right:
         rep.check(ctx, t.name, f"F4.1 {n} 合计 = 一般公共预算 + 政府性基金 + 国有资本经营", v[cols[0]],
                   [v[j] for j in cols[1:]], h)
+    if len(cols) > 1:
+        f["_t4_gpb_exp"] = exp[cols[1]]
     endv = end[cols[0]] if end else D0
     rep.check(ctx, t.name, "F4.4 总计 (收入) = 本年收入合计 + 年初财政拨款结转和结余", tot_in,
               [inc_total, begin_total or D0], h)
