@@ -254,7 +254,7 @@ int run_sync_reference(struct run *r)
 }
 
 /*
- * CONTRACT: two different codes claiming one name are reported.  Departments
+ * docs/contract.md: two different codes claiming one name are reported.  Departments
  * get renamed, so this is a warning for the operator, never a rejection.
  */
 void run_report_shared_names(struct run *r)

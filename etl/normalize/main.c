@@ -61,6 +61,7 @@ struct normalizer {
 	struct nfile *cur;
 	struct classify_ctx cls;
 	int classified;
+	bool seen_header;
 	struct etl_err err; /* why a handler failed */
 	int code;           /* and the exit code it calls for */
 };
@@ -429,12 +430,15 @@ static int on_e(struct normalizer *z, const struct stream_rec *rec)
 
 static int on_record(struct normalizer *z, const struct stream_rec *rec)
 {
+	if (rec->tag != 'S' && !z->seen_header)
+		return fail(z, EX_SOFTWARE, "%s", "no S header line first");
 	switch (rec->tag) {
 	case 'S':
 		if (rec->nfields < 2 || strcmp(rec->field[0], STREAM_MAGIC) != 0 ||
 		    strcmp(rec->field[1], STREAM_VERSION) != 0)
 			return fail(z, EX_SOFTWARE, "not a budget-etl stream of version %s",
 			            STREAM_VERSION);
+		z->seen_header = true;
 		stream_write_header(z->out);
 		return 0;
 	case 'F': return on_f(z, rec);
@@ -469,6 +473,8 @@ static int run(struct normalizer *z, FILE *in)
 		z->code = EX_SOFTWARE;
 	else if (!z->code && z->cur)
 		fail(z, EX_SOFTWARE, "input ends inside a file (no E record)%s", "");
+	else if (!z->code && !z->seen_header)
+		fail(z, EX_SOFTWARE, "empty input (no S header)%s", "");
 	if (!z->code)
 		flush_submission(z);
 	if (z->code && !z->err.line)

@@ -152,7 +152,7 @@ CREATE TABLE core.project_indicator (
     PRIMARY KEY (fiscal_year, dept_code, stage, project_no, indicator_no)
 );
 
--- Audit trail (names fixed by CONTRACT.md) ----------------------------------
+-- Audit trail (names fixed by docs/contract.md) ----------------------------
 
 CREATE TABLE etl.runs (
     run_id          bigserial PRIMARY KEY,

@@ -1,7 +1,7 @@
 -- 002_reference: fixed reference rows that do not depend on a fiscal year.
 --
 -- core.dim_fund_source: the fund sources of table 2 (部门收入总表), keys and
--- names as in CONTRACT.md, `sort` in the order the table prints them.
+-- names as in docs/contract.md, `sort` in the order the table prints them.
 -- core.dim_measure: every measure the loader writes into core.fact_amount.
 -- Re-running this file updates names and order in place (ON CONFLICT).
 

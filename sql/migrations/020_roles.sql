@@ -1,4 +1,4 @@
--- 020_roles: the two roles of CONTRACT.md's users, and what each may do.
+-- 020_roles: the two roles of the users of docs/contract.md, and what each may do.
 --
 --   budget_loader  the pipeline: writes core and etl, reads mart, runs
 --                  etl.refresh_marts(); cannot create roles or databases.

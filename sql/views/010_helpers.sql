@@ -1,4 +1,5 @@
--- views/010_helpers: the views BI tools read, and their helpers in core (CONTRACT.md, "What lands in PostgreSQL").
+-- views/010_helpers: the views BI tools read, and their helpers in core
+-- (docs/contract.md, "What lands in PostgreSQL").
 --
 -- Layers:
 --   core.department_region   department with its region (district) and unit type
