@@ -119,8 +119,10 @@ static void load_fixture(struct submission *s, const char *dept)
 
 	snprintf(path, sizeof(path), "tests/data/checks/%s.txt", dept);
 	f = fopen(path, "r");
-	if (!f)
+	if (!f) {
 		fail_msg("%s: %s (run from the checkout)", path, strerror(errno));
+		return;
+	}
 	submission_init(s, year, dept);
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
