@@ -100,30 +100,23 @@ stop_cluster() {
 	[ -s "$PGDATA_EMB/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$PGDATA_EMB" -m fast stop >/dev/null 2>&1 || true
 }
 
-# Does the user point at a database of their own?  Then leave the embedded
-# cluster alone (same order as the loader: --dsn, ETL_DSN, PG*, etl.conf).
+# Does the user point at a database of their own?  The loader says where
+# its database comes from (--dsn, ETL_DSN, PG*, config, or none: then the
+# embedded cluster), so the rule lives in one place.
 external_db() {
-	local a
-	for a in "$@"; do [ "$a" = --dsn ] && return 0; case $a in --dsn=*) return 0 ;; esac; done
-	[ -n "${ETL_DSN:-}" ] && return 0
-	[ -n "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGUSER:-}${PGSERVICE:-}" ] && return 0
-	grep -Eq '^[[:space:]]*dsn[[:space:]]*=[[:space:]]*[^[:space:]]' "$ROOT/config/etl.conf" 2>/dev/null && return 0
+	local src
+	src=$("$ROOT/build/load" --print-dsn-source "$@" 2>/dev/null) || return 1
+	case $src in --dsn | ETL_DSN | "PG*" | config) return 0 ;; esac
 	return 1
 }
 
-target_dsn() {
-	if [ -n "${ETL_DSN:-}" ]; then echo "$ETL_DSN"; return; fi
-	if [ -n "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGUSER:-}${PGSERVICE:-}" ]; then echo ""; return; fi
-	local d
-	d=$(sed -n 's/^[[:space:]]*dsn[[:space:]]*=[[:space:]]*//p' "$ROOT/config/etl.conf" 2>/dev/null | head -1)
-	if [ -n "$d" ]; then echo "$d"; return; fi
-	echo "$ETL_EMBEDDED_DSN"
-}
+# psql on the target database.  The DSN travels in libpq's environment
+# variables (set by load --psql), never on psql's command line, where ps
+# would show a password.
+run_psql() { "$ROOT/build/load" --psql -- "$@"; }
 
 summary() {
-	local dsn
-	dsn=$(target_dsn)
-	psql "$dsn" -q -X -v ON_ERROR_STOP=1 -P footer=off <<'SQL'
+	run_psql -q -X -v ON_ERROR_STOP=1 -P footer=off <<'SQL'
 \echo '各部门收支（万元） / per department, 10k yuan'
 SELECT fiscal_year AS "年度", dept_code AS "部门编码", dept_name AS "部门",
        to_char(revenue_total / 10000, 'FM999999990.00') AS "收入",
@@ -195,7 +188,7 @@ case $cmd in
 "")
 	ensure_packages
 	build
-	start_cluster
+	external_db || start_cluster
 	"$ROOT/build/load" --quiet "$ROOT/samples" || rc=$?
 	summary
 	exit "${rc:-0}"
@@ -228,8 +221,9 @@ withdraw)
 	;;
 psql)
 	shift
+	build
 	external_db || start_cluster
-	exec psql "$(target_dsn)" "$@"
+	exec "$ROOT/build/load" --psql -- "$@"
 	;;
 extract)
 	shift

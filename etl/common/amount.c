@@ -137,7 +137,8 @@ static int mul10_add(uint64_t *v, unsigned d, uint64_t cap)
  */
 static int number_to_fen(const struct number *num, int scale, int64_t *fen)
 {
-	uint64_t cap = num->neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	/* one range for every amount: what numeric(18,2) holds */
+	uint64_t cap = (uint64_t)AMOUNT_MAX_FEN;
 	uint64_t v = 0;
 	size_t i;
 	int k;
@@ -154,10 +155,7 @@ static int number_to_fen(const struct number *num, int scale, int64_t *fen)
 		if (mul10_add(&v, d, cap) < 0)
 			return -2;
 	}
-	if (num->neg)
-		*fen = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-	else
-		*fen = (int64_t)v;
+	*fen = num->neg ? -(int64_t)v : (int64_t)v;
 	return 0;
 }
 
@@ -201,7 +199,8 @@ int amount_parse(const char *text, enum unit unit, int64_t *fen, struct etl_err 
 		                  unit == UNIT_WAN ? "小数位过多（万元最多 6 位）"
 		                                   : "小数位过多（元最多 2 位）");
 	if (rc == -2)
-		return bad_amount(err, text, "超出范围");
+		return bad_amount(err, text,
+		                  "超出可装载的范围（绝对值须小于 10¹⁶ 元，numeric(18,2)）");
 	*fen = v;
 	return 0;
 }

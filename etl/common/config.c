@@ -19,6 +19,18 @@ void config_defaults(struct etl_config *cfg)
 	snprintf(cfg->city, sizeof(cfg->city), "%s", "南昌市");
 	snprintf(cfg->district, sizeof(cfg->district), "%s", "西湖区");
 	snprintf(cfg->unit_type, sizeof(cfg->unit_type), "%s", "行政");
+	snprintf(cfg->lock_timeout, sizeof(cfg->lock_timeout), "%s", "60s");
+}
+
+/* A PostgreSQL duration the loader passes on: digits, then ms, s, min or h, or 0. */
+static bool valid_duration(const char *s)
+{
+	size_t n = strspn(s, "0123456789");
+
+	if (n == 0 || n > 9)
+		return false;
+	return !s[n] || strcmp(s + n, "ms") == 0 || strcmp(s + n, "s") == 0 ||
+	       strcmp(s + n, "min") == 0 || strcmp(s + n, "h") == 0;
 }
 
 static bool valid_unit_type(const char *s)
@@ -51,6 +63,16 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
 
 	if (strcmp(section, "database") == 0 && strcmp(name, "dsn") == 0)
 		return set_text(c, cfg->dsn, sizeof(cfg->dsn), name, value);
+	if (strcmp(section, "database") == 0 && strcmp(name, "lock_timeout") == 0) {
+		if (!valid_duration(value)) {
+			snprintf(c->problem, sizeof(c->problem),
+			         "lock_timeout must be a duration like 60s, 500ms or 2min (0: wait "
+			         "forever), not \"%.64s\"",
+			         value);
+			return 0;
+		}
+		return set_text(c, cfg->lock_timeout, sizeof(cfg->lock_timeout), name, value);
+	}
 	if (strcmp(section, "defaults") == 0) {
 		if (strcmp(name, "province") == 0)
 			return set_text(c, cfg->province, sizeof(cfg->province), name, value);

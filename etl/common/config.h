@@ -4,6 +4,9 @@
  *
  * etl.conf (INI, read with inih; every key optional, defaults below):
  *   [database] dsn        = libpq conninfo or URI ("" = none)
+ *              lock_timeout = 60s  how long a statement waits for a lock
+ *                                  another session holds before the run
+ *                                  stops with 75 (0: forever)
  *   [defaults] province   = 江西省   region and unit type given to a
  *              city       = 南昌市   department that is not in
  *              district   = 西湖区   departments.csv
@@ -38,6 +41,7 @@
 
 struct etl_config {
 	char dsn[CONFIG_DSN_MAX];
+	char lock_timeout[16];
 	char province[CONFIG_NAME_MAX];
 	char city[CONFIG_NAME_MAX];
 	char district[CONFIG_NAME_MAX];

@@ -34,19 +34,22 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 static void on_field(void *s, size_t len, void *data)
 {
 	struct csvread *r = data;
-	long field_line = r->quote_line ? r->quote_line : r->line;
 	size_t fcap;
 
 	/* A field ended: a quote still open after this piece opened on its line. */
 	r->quote_line = 0;
 	if (r->stop || r->failed)
 		return;
-	/* feed_piece's check sees only a field still open after a piece. */
+	/*
+	 * A field over the cap that did end: handed on empty, the record
+	 * marked, so that only its row is rejected (README "Limits").
+	 */
 	if (len > CSVREAD_MAX_FIELD) {
-		r->failed = 1;
-		etl_fail(r->err, "too_large", field_line, NULL,
-		         "field longer than %d bytes (line %ld)", CSVREAD_MAX_FIELD, field_line);
-		return;
+		if (!r->oversize_field) {
+			r->oversize_field = r->nfields + 1;
+			r->oversize_len = len;
+		}
+		len = 0;
 	}
 	if (r->nfields >= CSVREAD_MAX_COLUMNS) {
 		r->failed = 1;
@@ -99,6 +102,9 @@ static void on_record(int c, void *data)
 	rec.end_line = r->line;
 	rec.offset = r->rec_offset;
 	rec.index = r->records;
+	rec.bytes = r->len;
+	rec.oversize_field = r->oversize_field;
+	rec.oversize_len = r->oversize_len;
 	if (r->fn(r->ctx, &rec))
 		r->stop = 1;
 	/* The next record starts on this line, even after a bare CR mid-line. */
@@ -107,6 +113,8 @@ static void on_record(int c, void *data)
 reset:
 	r->nfields = 0;
 	r->len = 0;
+	r->oversize_field = 0;
+	r->oversize_len = 0;
 }
 
 int csvread_init(struct csvread *r, char delim, csv_record_fn fn, void *ctx, struct etl_err *err)
@@ -120,8 +128,13 @@ int csvread_init(struct csvread *r, char delim, csv_record_fn fn, void *ctx, str
 		return etl_fail(err, "out_of_memory", 0, NULL, "cannot initialise libcsv");
 	csv_set_delim(&r->p, (unsigned char)delim);
 	csv_set_space_func(&r->p, no_space);
-	/* libcsv grows its field buffer by blk_size bytes at a time (128 by default). */
-	csv_set_blk_size(&r->p, 64 * 1024);
+	/*
+	 * libcsv grows its field buffer by blk_size bytes at a time (128 by
+	 * default); a field may grow to CSVREAD_MAX_OPEN_FIELD before it is
+	 * refused, so the steps are large enough to keep that to a few
+	 * reallocations.
+	 */
+	csv_set_blk_size(&r->p, 1024 * 1024);
 	return 0;
 }
 
@@ -166,9 +179,10 @@ static int feed_piece(struct csvread *r, const char *s, size_t n)
 		r->quote_line = 0; /* closed: a later error must not name this line */
 	else if (!r->quote_line)
 		r->quote_line = r->line;
-	if (r->p.entry_pos > CSVREAD_MAX_FIELD)
+	/* a field still open this long stops the parse: its memory is libcsv's */
+	if (r->p.entry_pos > CSVREAD_MAX_OPEN_FIELD)
 		return etl_fail(r->err, "too_large", r->p.quoted ? r->quote_line : r->line, NULL,
-		                "field longer than %d bytes%s (line %ld)", CSVREAD_MAX_FIELD,
+		                "field longer than %d bytes%s (line %ld)", CSVREAD_MAX_OPEN_FIELD,
 		                r->p.quoted ? ": a quote opened here is never closed" : "",
 		                r->p.quoted ? r->quote_line : r->line);
 	r->offset += (int64_t)n;

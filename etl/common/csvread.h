@@ -7,9 +7,13 @@
  *     physical line at a time, and libcsv's parser state says whether a
  *     record is in progress);
  *   - the byte offset of each record in the decoded text;
- *   - caps: a field longer than CSVREAD_MAX_FIELD (a stray quote swallowing
- *     the rest of the file is reported with the line where the quote
- *     opened), more than CSVREAD_MAX_COLUMNS fields in a record;
+ *   - caps: a field longer than CSVREAD_MAX_FIELD that ends before
+ *     CSVREAD_MAX_OPEN_FIELD is handed on empty with the record marked
+ *     (oversize_field), so that the caller rejects that row only; a field
+ *     still open past CSVREAD_MAX_OPEN_FIELD (a stray quote swallowing the
+ *     rest of the file) stops the parse, with the line where the quote
+ *     opened;
+ *     more than CSVREAD_MAX_COLUMNS fields in a record stops it too;
  *   - stopping: the record callback returns non-zero to stop the parse
  *     (libcsv callbacks cannot abort, so the wrapper stops feeding).
  *
@@ -29,14 +33,20 @@
 #define CSVREAD_MAX_FIELD   (1 << 20)
 #define CSVREAD_MAX_COLUMNS 4096
 #define CSVREAD_MAX_RECORD  (8 << 20)
+/* libcsv holds a field whole until it ends: past this it is not waited for */
+#define CSVREAD_MAX_OPEN_FIELD (4 << 20)
 
 struct csv_record {
 	int nfields;
-	char **field;   /* NUL-terminated, borrowed */
-	long line;      /* physical line where the record starts (1-based) */
-	long end_line;  /* physical line where it ends */
-	int64_t offset; /* byte offset of that line in the decoded text */
-	long index;     /* 1-based record number */
+	char **field;        /* NUL-terminated, borrowed */
+	long line;           /* physical line where the record starts (1-based) */
+	long end_line;       /* physical line where it ends */
+	int64_t offset;      /* byte offset of that line in the decoded text */
+	long index;          /* 1-based record number */
+	size_t bytes;        /* bytes of all fields with their NULs (0: unknown) */
+	int oversize_field;  /* 1-based field longer than CSVREAD_MAX_FIELD (handed on
+	                        empty), 0 when none */
+	size_t oversize_len; /* its length */
 };
 
 typedef int (*csv_record_fn)(void *ctx, const struct csv_record *rec);
@@ -58,7 +68,9 @@ struct csvread {
 	int64_t line_offset; /* where the line being fed starts */
 	long quote_line;     /* line where the open quoted field began */
 	long records;
-	int stop; /* callback asked to stop */
+	int stop;           /* callback asked to stop */
+	int oversize_field; /* the record's field over CSVREAD_MAX_FIELD, 1-based */
+	size_t oversize_len;
 	int failed;
 	int at_line_start;
 	struct etl_err *err;

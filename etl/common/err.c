@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "textnorm.h"
+
 void etl_err_clear(struct etl_err *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -23,5 +25,8 @@ int etl_fail(struct etl_err *e, const char *reason, long line, const char *colum
 	va_start(ap, fmt);
 	vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
+	/* a message cut short must stay valid UTF-8 (COPY refuses anything else) */
+	text_utf8_cut(e->message);
+	text_utf8_cut(e->column);
 	return -1;
 }

@@ -1,6 +1,7 @@
 #include "paths.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,27 +75,129 @@ bool paths_is_table_file(const char *name)
  * Every table file below a folder, depth first.  An unreadable subfolder is
  * skipped; only the folder the user named (top) fails the walk.
  */
-static int walk(const char *dir, paths_file_fn fn, void *ctx, bool top)
+/* (device, inode) of the files and folders met in one walk: an open-addressing set. */
+struct seen {
+	struct ident {
+		dev_t dev;
+		ino_t ino;
+	} * v;
+	size_t n, cap;
+};
+
+/* Add (dev, ino); 1 when new, 0 when seen before, -1 when memory ran out. */
+static int seen_add(struct seen *s, dev_t dev, ino_t ino)
+{
+	size_t h;
+
+	if (2 * (s->n + 1) > s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		struct ident *v = calloc(cap, sizeof(*v));
+
+		if (!v)
+			return -1;
+		for (size_t i = 0; i < s->cap; i++)
+			if (s->v[i].dev || s->v[i].ino) {
+				h = ((size_t)s->v[i].ino * 0x9E3779B97F4A7C15u ^
+				     (size_t)s->v[i].dev) &
+				    (cap - 1);
+				while (v[h].dev || v[h].ino)
+					h = (h + 1) & (cap - 1);
+				v[h] = s->v[i];
+			}
+		free(s->v);
+		s->v = v;
+		s->cap = cap;
+	}
+	h = ((size_t)ino * 0x9E3779B97F4A7C15u ^ (size_t)dev) & (s->cap - 1);
+	while (s->v[h].dev || s->v[h].ino) {
+		if (s->v[h].dev == dev && s->v[h].ino == ino)
+			return 0;
+		h = (h + 1) & (s->cap - 1);
+	}
+	s->v[h].dev = dev;
+	s->v[h].ino = ino ? ino : (ino_t)-1; /* 0/0 marks an empty slot */
+	s->n++;
+	return 1;
+}
+
+struct walk {
+	paths_file_fn fn;
+	void *ctx;
+	struct seen seen;
+	char root[PATH_MAX]; /* the resolved folder named by the user */
+	size_t rootlen;
+};
+
+/* Is the resolved path inside the named folder? */
+static bool inside(const struct walk *w, const char *real)
+{
+	return strncmp(real, w->root, w->rootlen) == 0 &&
+	       (real[w->rootlen] == '/' || real[w->rootlen] == '\0' || w->rootlen == 1);
+}
+
+static int walk_dir(struct walk *w, const char *dir);
+
+/* One entry of a folder: a file, a folder, a symlink, or something else. */
+static int walk_entry(struct walk *w, const char *child, const char *name)
+{
+	struct stat st, lst;
+	char real[PATH_MAX];
+	int isnew;
+
+	if (lstat(child, &lst) < 0)
+		return 0; /* gone since it was listed */
+	if (S_ISLNK(lst.st_mode)) {
+		if (stat(child, &st) < 0 || !realpath(child, real))
+			return paths_is_table_file(name)
+			           ? w->fn(w->ctx, child, 0, "broken_symlink", strerror(errno))
+			           : 0;
+		if (!inside(w, real))
+			return S_ISDIR(st.st_mode) || paths_is_table_file(name)
+			           ? w->fn(w->ctx, child, 0, "symlink_outside", real)
+			           : 0;
+	} else {
+		st = lst;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if ((isnew = seen_add(&w->seen, st.st_dev, st.st_ino)) < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
+		return isnew ? walk_dir(w, child) : 0; /* entered once: loops end */
+	}
+	if (!paths_is_table_file(name))
+		return 0;
+	if (!S_ISREG(st.st_mode))
+		return w->fn(w->ctx, child, 0, "not_regular_file", "a pipe, device or socket");
+	if ((isnew = seen_add(&w->seen, st.st_dev, st.st_ino)) < 0) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return isnew ? w->fn(w->ctx, child, (long long)st.st_size, NULL, NULL) : 0;
+}
+
+static int walk_dir(struct walk *w, const char *dir)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	int rc = 0;
 
 	if (!d)
-		return top ? -1 : 0;
+		return w->fn(w->ctx, dir, 0, "unreadable_folder", strerror(errno));
 	while (rc == 0 && (de = readdir(d))) {
 		char child[PATH_MAX];
-		struct stat st;
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(child, sizeof(child), "%s/%s", dir, de->d_name);
-		if (stat(child, &st) < 0)
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", dir, de->d_name) >=
+		    sizeof(child)) {
+			char shown[PATH_MAX];
+
+			snprintf(shown, sizeof(shown), "%s/%s", dir, de->d_name); /* cut */
+			rc = w->fn(w->ctx, shown, 0, "path_too_long", "longer than PATH_MAX");
 			continue;
-		if (S_ISDIR(st.st_mode))
-			rc = walk(child, fn, ctx, false);
-		else if (paths_is_table_file(de->d_name))
-			rc = fn(ctx, child, (long long)st.st_size);
+		}
+		rc = walk_entry(w, child, de->d_name);
 	}
 	closedir(d);
 	return rc;
@@ -103,12 +206,36 @@ static int walk(const char *dir, paths_file_fn fn, void *ctx, bool top)
 int paths_collect(const char *path, paths_file_fn fn, void *ctx)
 {
 	struct stat st;
+	struct walk *w;
+	DIR *probe;
+	int rc;
 
 	if (stat(path, &st) < 0)
 		return -1;
 	if (!S_ISDIR(st.st_mode))
-		return fn(ctx, path, (long long)st.st_size);
-	return walk(path, fn, ctx, true);
+		return fn(ctx, path, (long long)st.st_size, NULL, NULL);
+	/* the folder named on the command line must itself be readable (66) */
+	if (!(probe = opendir(path)))
+		return -1;
+	closedir(probe);
+	if (!(w = calloc(1, sizeof(*w))))
+		return -1;
+	w->fn = fn;
+	w->ctx = ctx;
+	if (!realpath(path, w->root)) {
+		free(w);
+		return -1;
+	}
+	w->rootlen = strlen(w->root);
+	if (seen_add(&w->seen, st.st_dev, st.st_ino) < 0) {
+		free(w);
+		errno = ENOMEM;
+		return -1;
+	}
+	rc = walk_dir(w, path);
+	free(w->seen.v);
+	free(w);
+	return rc;
 }
 
 bool paths_submission_key(const char *path, int *year, char *dept, size_t size)

@@ -52,13 +52,28 @@ bool paths_submission_key(const char *path, int *year, char *dept, size_t size);
 /* True for a submission file name: *.csv or *.csv.gz, any case. */
 bool paths_is_table_file(const char *name);
 
-typedef int (*paths_file_fn)(void *ctx, const char *path, long long bytes);
+/*
+ * A file of the input, or (problem != NULL) an entry that cannot be read,
+ * with a stable reason code and an English explanation: the caller makes it
+ * a rejected file, so that nothing is skipped in silence.  Reasons:
+ *   unreadable_folder   a folder below PATH that cannot be listed
+ *   path_too_long       a path longer than PATH_MAX
+ *   not_regular_file    a .csv that is a pipe, device or socket
+ *   symlink_outside     a symlink below PATH to something outside PATH
+ *   broken_symlink      a symlink below PATH to nothing
+ */
+typedef int (*paths_file_fn)(void *ctx, const char *path, long long bytes, const char *problem,
+                             const char *detail);
 
 /*
- * Call fn for path when it is a file (taken as given, whatever its name),
- * or for every table file below it when it is a folder (recursively,
- * hidden entries skipped).  Returns 0, -1 when path cannot be read, or
- * the first non-zero value fn returned.
+ * Call fn for path when it is not a folder (taken as given, whatever its
+ * name: a FIFO or device is reported by the reader), or for every table
+ * file below it when it is one: recursively, hidden entries skipped, each
+ * file once (by device and inode, however many links or symlinks reach
+ * it), symlinks followed only to targets inside path, a folder never
+ * entered twice (symlink loops end).  Returns 0, -1 with errno when path
+ * itself cannot be read (66 for the caller), or the first non-zero value
+ * fn returned.
  */
 int paths_collect(const char *path, paths_file_fn fn, void *ctx);
 

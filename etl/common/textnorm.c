@@ -376,7 +376,19 @@ char *text_copy(char *dst, size_t size, const char *src)
 	return dst;
 }
 
+static char *escape(const char *src, char *dst, size_t size, bool controls);
+
 char *text_escape_controls(const char *src, char *dst, size_t size)
+{
+	return escape(src, dst, size, true);
+}
+
+char *text_escape_invalid(const char *src, char *dst, size_t size)
+{
+	return escape(src, dst, size, false);
+}
+
+static char *escape(const char *src, char *dst, size_t size, bool controls)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	size_t len = strlen(src), i = 0, o = 0;
@@ -393,7 +405,7 @@ char *text_escape_controls(const char *src, char *dst, size_t size)
 			snprintf(rep, sizeof(rep), "\\x%02X", s[i]);
 			rn = 4;
 			n = 1;
-		} else if (cp < 0x20 || cp == 0x7F) {
+		} else if (controls && (cp < 0x20 || cp == 0x7F)) {
 			if (cp == '\n')
 				memcpy(rep, "\\n", rn = 2);
 			else if (cp == '\r')

@@ -63,4 +63,10 @@ char *text_copy(char *dst, size_t size, const char *src);
  */
 char *text_escape_controls(const char *src, char *dst, size_t size);
 
+/*
+ * Only the bytes of src that are not valid UTF-8 become \xHH; everything
+ * else is copied.  Cut on a character boundary when dst is too small.
+ */
+char *text_escape_invalid(const char *src, char *dst, size_t size);
+
 #endif

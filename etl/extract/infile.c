@@ -1,6 +1,9 @@
 #include "infile.h"
 
 #include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,33 +84,70 @@ int64_t utf8_first_invalid(const unsigned char *buf, size_t len, size_t *tail)
 }
 
 /* sha256 of the bytes on disk; also tells whether the file is gzip. */
-static int hash_file(struct infile *f, struct etl_err *err)
+/*
+ * Open path for reading: only a regular file is read (a FIFO named .csv
+ * would block in open(), a symlink to /dev/zero would never end), and a
+ * file larger on disk than the decompressed limit is refused before a byte
+ * is read.  O_NONBLOCK makes open() of a FIFO return at once; it is
+ * cleared for the reads.  Returns the descriptor or -1.
+ */
+static int open_regular(const char *path, int64_t *size, struct etl_err *err)
 {
-	FILE *fp = fopen(f->path, "rb");
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return etl_fail(err, errno == ENOENT ? "not_found" : "io_error", 0, NULL,
+		                "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return etl_fail(
+		    err, "not_regular_file", 0, NULL,
+		    "not a regular file (a pipe, device or socket): only files are read");
+	}
+	if ((int64_t)st.st_size > INFILE_MAX_BYTES) {
+		close(fd);
+		return etl_fail(err, "too_large", 0, NULL, "the file is larger than %lld bytes",
+		                (long long)INFILE_MAX_BYTES);
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	*size = (int64_t)st.st_size;
+	return fd;
+}
+
+static int hash_file(struct infile *f, int fd, struct etl_err *err)
+{
 	EVP_MD_CTX *md;
 	unsigned char digest[32];
 	unsigned int dlen = 0;
-	size_t n;
+	ssize_t n;
 
-	if (!fp)
-		return etl_fail(err, errno == ENOENT ? "not_found" : "io_error", 0, NULL,
-		                "cannot open: %s", strerror(errno));
 	md = EVP_MD_CTX_new();
+	if (!md)
+		return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
 	EVP_DigestInit_ex(md, EVP_sha256(), NULL);
 	f->disk_bytes = 0;
-	while ((n = fread(f->raw, 1, INFILE_CHUNK, fp)) > 0) {
+	while ((n = read(fd, f->raw, INFILE_CHUNK)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			EVP_MD_CTX_free(md);
+			return etl_fail(err, "io_error", 0, NULL, "read error: %s",
+			                strerror(errno));
+		}
 		if (f->disk_bytes == 0 && n >= 2 && f->raw[0] == 0x1f && f->raw[1] == 0x8b)
 			f->compressed = 1;
-		EVP_DigestUpdate(md, f->raw, n);
+		EVP_DigestUpdate(md, f->raw, (size_t)n);
 		f->disk_bytes += (int64_t)n;
+		if (f->disk_bytes > INFILE_MAX_BYTES) { /* it grew while being read */
+			EVP_MD_CTX_free(md);
+			return etl_fail(err, "too_large", 0, NULL,
+			                "the file is larger than %lld bytes",
+			                (long long)INFILE_MAX_BYTES);
+		}
 	}
 	EVP_DigestFinal_ex(md, digest, &dlen);
 	EVP_MD_CTX_free(md);
-	if (ferror(fp)) {
-		fclose(fp);
-		return etl_fail(err, "io_error", 0, NULL, "read error: %s", strerror(errno));
-	}
-	fclose(fp);
 	for (unsigned int i = 0; i < dlen; i++)
 		snprintf(f->sha256 + 2 * i, 3, "%02x", digest[i]);
 	return 0;
@@ -382,19 +422,30 @@ static int decide_encoding(struct infile *f, struct etl_err *err)
 
 int infile_open(struct infile *f, const char *path, struct etl_err *err)
 {
+	int fd;
+	int64_t size;
+
 	memset(f, 0, sizeof(*f));
 	f->cd = (iconv_t)-1;
 	f->path = strdup(path);
 	f->raw = malloc(INFILE_CHUNK);
 	if (!f->path || !f->raw)
 		return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
-	if (hash_file(f, err) < 0)
+	if ((fd = open_regular(path, &size, err)) < 0)
 		return -1;
-	if (f->disk_bytes == 0)
+	if (hash_file(f, fd, err) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (f->disk_bytes == 0) {
+		close(fd);
 		return etl_fail(err, "empty_file", 0, NULL, "the file is empty");
-	f->gz = gzopen(path, "rb");
-	if (!f->gz)
+	}
+	/* the same open file is decoded: what was hashed is what is read */
+	if (lseek(fd, 0, SEEK_SET) != 0 || !(f->gz = gzdopen(fd, "rb"))) {
+		close(fd);
 		return etl_fail(err, "io_error", 0, NULL, "cannot open: %s", strerror(errno));
+	}
 	gzbuffer(f->gz, INFILE_CHUNK);
 	if (decide_encoding(f, err) < 0)
 		return -1;

@@ -35,6 +35,7 @@
 #include "paths.h"
 #include "stream.h"
 #include "table.h"
+#include "textnorm.h"
 #include "wording.h"
 
 struct pathlist {
@@ -65,10 +66,39 @@ static void free_paths(struct pathlist *l)
 	memset(l, 0, sizeof(*l));
 }
 
-static int add_file(void *ctx, const char *path, long long bytes)
+/*
+ * An entry that cannot be read (paths_collect's problem) is kept in the list
+ * as PROBLEM_MARK reason PROBLEM_MARK detail PROBLEM_MARK path, the form
+ * load hands a worker in --files0-from, and becomes a rejected file.
+ */
+#define PROBLEM_MARK '\x01'
+
+static int add_file(void *ctx, const char *path, long long bytes, const char *problem,
+                    const char *detail)
 {
+	char *entry;
+	int rc;
+
 	(void)bytes;
-	return add_path(ctx, path);
+	if (!problem)
+		return add_path(ctx, path);
+	if (asprintf(&entry, "%c%s%c%s%c%s", PROBLEM_MARK, problem, PROBLEM_MARK,
+	             detail ? detail : "", PROBLEM_MARK, path) < 0)
+		return -1;
+	rc = add_path(ctx, entry);
+	free(entry);
+	return rc;
+}
+
+/* The path of an entry (after a problem's reason and detail). */
+static const char *entry_path(const char *e)
+{
+	const char *p;
+
+	if (*e != PROBLEM_MARK || !(p = strchr(e + 1, PROBLEM_MARK)) ||
+	    !(p = strchr(p + 1, PROBLEM_MARK)))
+		return e;
+	return p + 1;
 }
 
 /* --files0-from FILE ("-": stdin): NUL-terminated paths, kept in their order. */
@@ -100,7 +130,7 @@ static int read_files0(struct pathlist *l, const char *from)
 
 static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(entry_path(*(char *const *)a), entry_path(*(char *const *)b));
 }
 
 /* The current folder, read once: every file's path is made absolute against it. */
@@ -130,11 +160,58 @@ static int on_table_record(void *ctx, const struct csv_record *rec)
 	return table_record(ctx, rec);
 }
 
+/*
+ * An entry that cannot be read (a folder, a pipe, a symlink out of the tree):
+ * a file rejected whole, so that the run says so and cron mails it.
+ */
+static void reject_entry(const char *entry, const struct wording *w, FILE *out)
+{
+	char abs[PATH_MAX], shown[PATH_MAX * 4], reason[64], detail[PATH_MAX];
+	const char *p = entry + 1, *q = strchr(p, PROBLEM_MARK),
+	           *r = q ? strchr(q + 1, PROBLEM_MARK) : NULL;
+	struct file_info fi;
+	struct table t;
+	struct etl_err err;
+
+	if (!q || !r)
+		return;
+	snprintf(reason, sizeof(reason), "%.*s", (int)(q - p), p);
+	snprintf(detail, sizeof(detail), "%.*s", (int)(r - q - 1), q + 1);
+	paths_absolute(cwd, r + 1, abs, sizeof(abs));
+	memset(&fi, 0, sizeof(fi));
+	fi.path = text_escape_controls(abs, shown, sizeof(shown));
+	fi.sha256 = "";
+	fi.encoding = "";
+	fi.compression = "none";
+	paths_submission_key(abs, &fi.folder_year, fi.folder_dept, sizeof(fi.folder_dept));
+	table_init(&t, w, out, &fi, NULL, NULL);
+	etl_err_clear(&err);
+	etl_fail(&err, reason, 0, NULL, "%s",
+	         strcmp(reason, "unreadable_folder") == 0 ? "无法读取该文件夹，其中的表未装载"
+	         : strcmp(reason, "path_too_long") == 0 ? "路径超过系统上限（PATH_MAX），未读取"
+	         : strcmp(reason, "not_regular_file") == 0
+	             ? "不是普通文件（管道、设备或套接字），未读取"
+	         : strcmp(reason, "symlink_outside") == 0 ? "符号链接指向所给文件夹之外，未读取"
+	         : strcmp(reason, "broken_symlink") == 0 ? "符号链接所指的文件不存在"
+	                                                 : "无法读取");
+	if (*detail) {
+		char d[PATH_MAX * 4];
+
+		snprintf(err.message + strlen(err.message),
+		         sizeof(err.message) - strlen(err.message), "（%s）",
+		         text_escape_controls(detail, d, sizeof(d)));
+		text_utf8_cut(err.message);
+	}
+	table_reject_file(&t, &err);
+	table_finish(&t);
+	table_free(&t);
+}
+
 /* Read one file into the stream. */
 static void extract_file(const char *path, const struct wording *w, const struct dept_registry *reg,
                          char *buf, FILE *out)
 {
-	char abs[PATH_MAX];
+	char abs[PATH_MAX], shown[PATH_MAX * 4];
 	struct infile f;
 	struct etl_err err;
 	struct file_info fi;
@@ -146,7 +223,13 @@ static void extract_file(const char *path, const struct wording *w, const struct
 	etl_err_clear(&err);
 	paths_absolute(cwd, path, abs, sizeof(abs));
 	memset(&fi, 0, sizeof(fi));
-	fi.path = abs;
+	/*
+	 * The path as the stream and the database keep it: bytes that are not
+	 * UTF-8 (a GBK name from an archive made on Chinese Windows) and
+	 * control characters (a newline) written as \xHH, \n; the file itself
+	 * is opened by its real name.
+	 */
+	fi.path = text_escape_controls(abs, shown, sizeof(shown));
 	paths_submission_key(abs, &fi.folder_year, fi.folder_dept, sizeof(fi.folder_dept));
 	rc = infile_open(&f, path, &err);
 	fi.sha256 = f.sha256;
@@ -180,9 +263,22 @@ done:
 	infile_close(&f);
 }
 
+struct dump {
+	FILE *out;
+	struct etl_err *err;
+};
+
 static int print_record(void *ctx, const struct csv_record *rec)
 {
-	FILE *out = ctx;
+	struct dump *d = ctx;
+	FILE *out = d->out;
+
+	/* the reader hands such a field on empty: --records must not show it so */
+	if (rec->oversize_field) {
+		etl_fail(d->err, "too_large", rec->line, NULL,
+		         "field longer than %d bytes (line %ld)", CSVREAD_MAX_FIELD, rec->line);
+		return 1;
+	}
 
 	for (int i = 0; i < rec->nfields; i++) {
 		if (i)
@@ -200,6 +296,7 @@ static int dump_records(const char *path)
 	struct etl_err err;
 	struct csvread cr;
 	static char buf[INFILE_CHUNK];
+	struct dump d = {stdout, &err};
 	ssize_t n;
 	int started = 0, rc = 0;
 
@@ -208,13 +305,13 @@ static int dump_records(const char *path)
 		goto fail;
 	while ((n = infile_read(&f, buf, sizeof(buf), &err)) > 0) {
 		if (!started &&
-		    csvread_init(&cr, sniff_delim(buf, (size_t)n), print_record, stdout, &err) < 0)
+		    csvread_init(&cr, sniff_delim(buf, (size_t)n), print_record, &d, &err) < 0)
 			goto fail;
 		started = 1;
-		if ((rc = csvread_feed(&cr, buf, (size_t)n)) < 0)
+		if ((rc = csvread_feed(&cr, buf, (size_t)n)) < 0 || rc == 1)
 			goto fail;
 	}
-	if (n < 0 || (started && csvread_finish(&cr) < 0))
+	if (n < 0 || (started && (rc = csvread_finish(&cr)) != 0))
 		goto fail;
 	if (started)
 		csvread_free(&cr);
@@ -368,7 +465,10 @@ int main(int argc, char **argv)
 		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
 		stream_write_header(stdout);
 		for (size_t k = 0; k < files.n; k++)
-			extract_file(files.p[k], &w, &reg, buf, stdout);
+			if (files.p[k][0] == PROBLEM_MARK)
+				reject_entry(files.p[k], &w, stdout);
+			else
+				extract_file(files.p[k], &w, &reg, buf, stdout);
 		code = fflush(stdout) == 0 ? EX_OK : EX_IOERR;
 	}
 	free(buf);

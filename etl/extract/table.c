@@ -50,75 +50,136 @@ void table_free(struct table *t)
 		free(t->hdr[i]);
 	}
 	free(t->cols);
+	free(t->project);
+	free(t->last_l1);
+	free(t->last_l2);
+	free(t->scratch);
 	t->nhdr = 0;
 	t->cols = NULL;
+	t->project = t->last_l1 = t->last_l2 = t->scratch = NULL;
+	t->scratch_cap = 0;
+}
+
+/* A buffer of at least n bytes owned by t, valid until the next call; NULL on ENOMEM. */
+static char *scratch(struct table *t, size_t n)
+{
+	if (n > t->scratch_cap) {
+		char *p = realloc(t->scratch, n);
+
+		if (!p)
+			return NULL;
+		t->scratch = p;
+		t->scratch_cap = n;
+	}
+	return t->scratch;
+}
+
+/* Replace *slot with a copy of s; false on ENOMEM (the slot keeps its text). */
+static bool set_owned(char **slot, const char *s)
+{
+	char *c = strdup(s);
+
+	if (!c)
+		return false;
+	free(*slot);
+	*slot = c;
+	return true;
 }
 
 /*
  * The record being read, its cells trimmed once each (a record's cells are
  * looked at many times: blank, note, header, amount...).  off[i] is the
- * trimmed cell's offset in text, -1 until asked for.  Reset by
+ * trimmed cell's offset in text, -1 until asked for; text is sized for the
+ * whole record when it starts (trimming never lengthens a cell), so the
+ * pointers cellp() hands out stay valid until the next record.  Reset by
  * table_record() for every record (csvread hands every record in the same
- * struct).
+ * struct).  A cell is kept whole: csvread caps a field at 1 MiB.
  */
 static struct {
 	const struct csv_record *rec;
 	int n, cap;
-	int *off;
+	long *off;
+	int *indent;
 	char *text;
 	size_t used, tcap;
 } cache;
 
-static void cells_reset(const struct csv_record *rec)
+/* Prepare the cache for rec; false when memory ran out (the row is rejected). */
+static bool cells_reset(const struct csv_record *rec)
 {
-	cache.rec = NULL;
-	if (rec->nfields > cache.cap) {
-		int *off = realloc(cache.off, (size_t)rec->nfields * sizeof(int));
+	size_t need = rec->bytes;
 
-		if (!off)
-			return; /* no cache: cells are trimmed every time */
-		cache.off = off;
+	cache.rec = NULL;
+	if (!need)
+		for (int i = 0; i < rec->nfields; i++)
+			need += strlen(rec->field[i]) + 1;
+	if (rec->nfields > cache.cap) {
+		long *off = realloc(cache.off, (size_t)rec->nfields * sizeof(long));
+		int *ind = off ? realloc(cache.indent, (size_t)rec->nfields * sizeof(int)) : NULL;
+
+		if (off)
+			cache.off = off;
+		if (!off || !ind)
+			return false;
+		cache.indent = ind;
 		cache.cap = rec->nfields;
+	}
+	if (need + 1 > cache.tcap) {
+		size_t cap = cache.tcap ? cache.tcap : 64 * 1024;
+		char *t;
+
+		while (cap < need + 1)
+			cap *= 2;
+		if (!(t = realloc(cache.text, cap)))
+			return false;
+		cache.text = t;
+		cache.tcap = cap;
 	}
 	for (int i = 0; i < rec->nfields; i++)
 		cache.off[i] = -1;
 	cache.rec = rec;
 	cache.n = rec->nfields;
 	cache.used = 0;
+	return true;
 }
 
-/* Trimmed copy of a cell (ASCII and full-width spaces). */
-static const char *cell(const struct csv_record *rec, int i, char *buf)
+/*
+ * The whole trimmed text of cell i (ASCII and full-width spaces), "" past
+ * the last cell; *indent (may be NULL) gets its indentation.  Valid until
+ * the next record.
+ */
+static const char *cellp_indent(const struct csv_record *rec, int i, int *indent)
 {
-	const char *s;
 	size_t n;
 
-	if (i < 0 || i >= rec->nfields) {
-		buf[0] = '\0';
-		return buf;
-	}
-	if (rec != cache.rec || i >= cache.n)
-		return text_trim(rec->field[i], buf, CELL, NULL);
+	if (indent)
+		*indent = 0;
+	if (i < 0 || i >= rec->nfields || rec != cache.rec || i >= cache.n)
+		return "";
 	if (cache.off[i] < 0) {
-		if (cache.used + CELL > cache.tcap) {
-			size_t cap = cache.tcap ? cache.tcap * 2 : 64 * 1024;
-			char *t;
-
-			while (cap < cache.used + CELL)
-				cap *= 2;
-			if (!(t = realloc(cache.text, cap)))
-				return text_trim(rec->field[i], buf, CELL, NULL);
-			cache.text = t;
-			cache.tcap = cap;
-		}
-		text_trim(rec->field[i], cache.text + cache.used, CELL, NULL);
-		cache.off[i] = (int)cache.used;
+		n = strlen(rec->field[i]) + 1;
+		text_trim(rec->field[i], cache.text + cache.used, n, &cache.indent[i]);
+		cache.off[i] = (long)cache.used;
 		cache.used += strlen(cache.text + cache.used) + 1;
 	}
-	s = cache.text + cache.off[i];
-	n = strlen(s);
-	memcpy(buf, s, n + 1);
-	return buf;
+	if (indent)
+		*indent = cache.indent[i];
+	return cache.text + cache.off[i];
+}
+
+static const char *cellp(const struct csv_record *rec, int i)
+{
+	return cellp_indent(rec, i, NULL);
+}
+
+/*
+ * A cell copied into buf (CELL bytes), for what is short or invalid when
+ * long: codes, amounts, header and meta wording.  Text that is data (names,
+ * project texts) is read whole with cellp().
+ */
+static const char *cell(const struct csv_record *rec, int i, char *buf)
+{
+	return text_copy(buf, CELL, cellp(rec, i));
 }
 
 static int blank_record(const struct csv_record *rec)
@@ -183,13 +244,15 @@ static void write_j(struct table *t, long line, const char *column, const char *
 	/* Messages and labels were built by truncating snprintf calls. */
 	text_copy(col, sizeof(col), column ? column : "");
 	text_copy(msg, sizeof(msg), message);
-	text_copy(rawc, sizeof(rawc), raw ? raw : "");
 	snprintf(l, sizeof(l), "%ld", line);
 	f[J_LINE] = l;
 	f[J_COLUMN] = col;
 	f[J_REASON] = reason;
 	f[J_MESSAGE] = msg;
-	f[J_RAW] = rawc;
+	/* a raw cell is kept whole; a text joined into a buffer may end cut */
+	if (!raw)
+		raw = "";
+	f[J_RAW] = text_valid_utf8(raw, strlen(raw)) ? raw : text_copy(rawc, sizeof(rawc), raw);
 	stream_write(t->out, 'J', J_NFIELDS, f);
 }
 
@@ -749,9 +812,13 @@ static void begin_r(FILE *fp, long line, const char *role, const char *code, con
 	stream_put_field(fp, name);
 }
 
-/* The code and name of a classified row, in whatever layout it came. */
-static int row_code_name(struct table *t, const struct csv_record *rec, char *code, char *name,
-                         int *indent)
+/*
+ * The code and name of a classified row, in whatever layout it came.  *name
+ * points to the whole name (the cell, or t's scratch when it was split from
+ * a code), valid until the next record.
+ */
+static int row_code_name(struct table *t, const struct csv_record *rec, char *code,
+                         const char **name, int *indent)
 {
 	char b[CELL], msg[ETL_ERR_MSG];
 	struct etl_err e;
@@ -759,41 +826,48 @@ static int row_code_name(struct table *t, const struct csv_record *rec, char *co
 	int k1 = col_of(t, "code_class"), k2 = col_of(t, "code_section"),
 	    k3 = col_of(t, "code_item");
 	const char *bad = NULL;
+	char *nm;
 
 	etl_err_clear(&e);
 	code[0] = '\0';
-	name[0] = '\0';
-	*indent = 0;
-	if (cn >= 0 && cn < rec->nfields)
-		text_trim(rec->field[cn], name, CELL, indent);
+	*name = cellp_indent(rec, cn, indent);
 	if (k1 >= 0) {
 		char c2[CELL], c3[CELL];
 
 		rc = code_join(cell(rec, k1, b), cell(rec, k2, c2), cell(rec, k3, c3), code, &e);
 		bad = b;
 	} else if (cc >= 0) {
-		char nm[CELL];
+		const char *whole = cellp(rec, cc);
 
 		cell(rec, cc, b);
 		bad = b;
-		rc = code_split_cell(b, code, nm, sizeof(nm), &e);
-		if (rc >= 0 && !name[0])
-			snprintf(name, CELL, "%s", nm);
+		if (!(nm = scratch(t, strlen(whole) + 1)))
+			rc = etl_fail(&e, "out_of_memory", 0, NULL, "内存不足");
+		else
+			rc = code_split_cell(whole, code, nm, strlen(whole) + 1, &e);
+		if (rc >= 0 && !(*name)[0])
+			*name = nm;
 		if (rc == 0)
 			code[0] = '\0';
 	}
-	if (rc == 0 && !code[0] && name[0]) {
-		char nm[CELL];
+	/* a name of its own column may carry the code ("2010301 行政运行") */
+	if (rc == 0 && !code[0] && (*name)[0] && *name != t->scratch) {
+		const char *whole = *name;
 
-		rc = code_split_cell(name, code, nm, sizeof(nm), &e);
-		bad = name;
-		if (rc == 1)
-			snprintf(name, CELL, "%s", nm);
-		else if (rc == 0)
-			code[0] = '\0';
+		if (!(nm = scratch(t, strlen(whole) + 1))) {
+			rc = etl_fail(&e, "out_of_memory", 0, NULL, "内存不足");
+		} else {
+			rc = code_split_cell(whole, code, nm, strlen(whole) + 1, &e);
+			bad = whole;
+			if (rc == 1)
+				*name = nm;
+			else if (rc == 0)
+				code[0] = '\0';
+		}
 	}
 	if (rc < 0) {
-		snprintf(msg, sizeof(msg), "科目编码“%s”格式不对：%s", bad ? bad : "", e.message);
+		snprintf(msg, sizeof(msg), "科目编码“%.200s”格式不对：%s", bad ? bad : "",
+		         e.message);
 		write_j(t, rec->line, "科目编码", "bad_code", msg, bad);
 		return -1;
 	}
@@ -803,11 +877,12 @@ static int row_code_name(struct table *t, const struct csv_record *rec, char *co
 /* Tables 2, 3, 5, 6, 8, 10: one classified row or the 合计 row. */
 static int data_classified(struct table *t, const struct csv_record *rec, FILE *fp)
 {
-	char code[CELL], name[CELL], raw[CELL];
+	char code[CELL], raw[CELL];
+	const char *name;
 	int indent, nonzero = 0;
 	const char *role = "row";
 
-	if (row_code_name(t, rec, code, name, &indent) < 0)
+	if (row_code_name(t, rec, code, &name, &indent) < 0)
 		return -1;
 	if (!code[0] && !name[0]) {
 		if (numeric_cells(rec) == 0)
@@ -837,13 +912,13 @@ static int data_two_sided(struct table *t, const struct csv_record *rec, FILE *f
 
 	for (int side = 1; side <= 2; side++) {
 		int lc = col_of_side(t, side == 1 ? "income_label" : "expense_label", side);
-		char label[CELL], b[CELL];
-		const char *key;
+		char b[CELL];
+		const char *key, *label;
 		int nonzero = 0, ac = col_of_side(t, "side_amount", side);
 
 		if (lc < 0)
 			continue;
-		cell(rec, lc, label);
+		label = cellp(rec, lc);
 		if (!label[0]) {
 			if (ac >= 0 && !amount_is_blank(cell(rec, ac, b))) {
 				write_j(t, rec->line, t->cols[ac].label, "missing_label",
@@ -881,28 +956,22 @@ static int data_three_public(struct table *t, const struct csv_record *rec, FILE
 }
 
 static void put_text(FILE *fp, const struct table *t, const struct csv_record *rec,
-                     const char *field, const char *key, char *out)
+                     const char *field, const char *key)
 {
-	char b[CELL];
-	int c = col_of(t, field);
-
-	cell(rec, c, b);
-	if (out)
-		snprintf(out, 256, "%s", b);
-	stream_put_kv(fp, key, b);
+	stream_put_kv(fp, key, cellp(rec, col_of(t, field)));
 }
 
 /* Table 9: a project line, an indicator line, or both on one line. */
 static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp)
 {
-	char name[CELL], b[CELL], yuan[40], msg[ETL_ERR_MSG];
-	char l1[CELL], l2[CELL]; /* cell() writes up to CELL bytes */
+	char b[CELL], yuan[40], msg[ETL_ERR_MSG];
+	const char *name, *l1, *l2;
 	int ac = col_of(t, "amount"), has_ind = 0;
 	const char *ind_fields[] = {"l1", "l2", "l3", "target"};
 
-	cell(rec, col_of(t, "project_name"), name);
+	name = cellp(rec, col_of(t, "project_name"));
 	for (int i = 0; i < 4; i++)
-		if (*cell(rec, col_of(t, ind_fields[i]), b))
+		if (*cellp(rec, col_of(t, ind_fields[i])))
 			has_ind = 1;
 	if (!name[0] && !has_ind) {
 		if (numeric_cells(rec) == 0)
@@ -922,13 +991,16 @@ static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp
 			write_j(t, rec->line, t->cols[ac].label, "bad_amount", msg, b);
 			return -1;
 		}
-		text_copy(t->project, sizeof(t->project), name);
+		if (!set_owned(&t->project, name) || !set_owned(&t->last_l1, "") ||
+		    !set_owned(&t->last_l2, "")) {
+			write_j(t, rec->line, "项目名称", "out_of_memory", "内存不足", "");
+			return -1;
+		}
 		t->projects++;
-		t->last_l1[0] = t->last_l2[0] = '\0';
 		begin_r(fp, rec->line, "project", "", name);
 		stream_put_kv(fp, "amount", amount_format(fen, yuan, sizeof(yuan)));
-		put_text(fp, t, rec, "supervisor", "supervisor", NULL);
-		put_text(fp, t, rec, "goal", "goal", NULL);
+		put_text(fp, t, rec, "supervisor", "supervisor");
+		put_text(fp, t, rec, "goal", "goal");
 		putc('\n', fp);
 	} else if (!t->projects) {
 		join_record(rec, msg, sizeof(msg));
@@ -939,18 +1011,22 @@ static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp
 		return 2;
 	begin_r(fp, rec->line, "indicator", "", t->project);
 	/* Merged 一级/二级指标 cells export as blanks: take the one above. */
-	cell(rec, col_of(t, "l1"), l1);
-	cell(rec, col_of(t, "l2"), l2);
+	l1 = cellp(rec, col_of(t, "l1"));
+	l2 = cellp(rec, col_of(t, "l2"));
 	if (!l1[0])
-		snprintf(l1, sizeof(l1), "%s", t->last_l1);
-	if (!l2[0] && !strcmp(l1, t->last_l1))
-		snprintf(l2, sizeof(l2), "%s", t->last_l2);
-	text_copy(t->last_l1, sizeof(t->last_l1), l1);
-	text_copy(t->last_l2, sizeof(t->last_l2), l2);
+		l1 = t->last_l1 ? t->last_l1 : "";
+	if (!l2[0] && t->last_l1 && !strcmp(l1, t->last_l1))
+		l2 = t->last_l2 ? t->last_l2 : "";
 	stream_put_kv(fp, "l1", l1);
 	stream_put_kv(fp, "l2", l2);
-	put_text(fp, t, rec, "l3", "l3", NULL);
-	put_text(fp, t, rec, "target", "target", NULL);
+	/* copies after use: l1 may be last_l1 itself */
+	if ((l1 != t->last_l1 && !set_owned(&t->last_l1, l1)) ||
+	    (l2 != t->last_l2 && !set_owned(&t->last_l2, l2))) {
+		write_j(t, rec->line, "一级指标", "out_of_memory", "内存不足", "");
+		return -1;
+	}
+	put_text(fp, t, rec, "l3", "l3");
+	put_text(fp, t, rec, "target", "target");
 	return 1;
 }
 
@@ -1071,10 +1147,29 @@ static int header_record(struct table *t, const struct csv_record *rec)
 
 int table_record(struct table *t, const struct csv_record *rec)
 {
-	cells_reset(rec);
+	bool cached = cells_reset(rec);
+
 	t->records++;
 	if (t->state == T_DONE)
 		return 1;
+	if (!cached)
+		return reject_whole(t, rec->line, "out_of_memory", "内存不足，无法读取这一行",
+		                    NULL);
+	if (rec->oversize_field) {
+		char msg[ETL_ERR_MSG], col[16];
+
+		snprintf(msg, sizeof(msg),
+		         "第 %d 列的内容长 %zu 字节，超过每格 %d 字节（1 MiB）的上限（README "
+		         "“Limits”）%s",
+		         rec->oversize_field, rec->oversize_len, CSVREAD_MAX_FIELD,
+		         t->state == T_DATA ? "，该行不予读取" : "，在表头之前：整个文件不予读取");
+		if (t->state != T_DATA)
+			return reject_whole(t, rec->line, "too_long", msg, NULL);
+		snprintf(col, sizeof(col), "%d", rec->oversize_field);
+		write_j(t, rec->line, col, "too_long", msg, "");
+		t->rejected++;
+		return 0;
+	}
 	if (blank_record(rec)) {
 		t->meta++;
 		return 0;

@@ -78,10 +78,13 @@ struct table {
 
 	/* table 7 */
 	int three_public_done;
-	/* table 9 */
+	/* table 9: texts kept whole (owned) */
 	int projects;
-	char project[512];
-	char last_l1[256], last_l2[256];
+	char *project;
+	char *last_l1, *last_l2;
+
+	char *scratch; /* owned: a name split from its code, grown as needed */
+	size_t scratch_cap;
 };
 
 void table_init(struct table *t, const struct wording *w, FILE *out, const struct file_info *fi,

@@ -166,7 +166,7 @@ static int write_files(struct sink *s, int from, int to, bool checks, struct etl
 static int db_broken(struct sink *s, const struct etl_err *err)
 {
 	s->db_broken = true;
-	return run_db_fail(s->run, err);
+	return run_db_fail_on(s->run, s->w, err);
 }
 
 /* The batch again one table per transaction, after the server refused a value. */

@@ -33,7 +33,10 @@ static void usage(FILE *out)
 	      "  --wait            wait for another run's lock instead of exiting 75\n"
 	      "  --config-dir DIR  configuration (default $ETL_HOME/config)\n"
 	      "  --migrate         apply pending migrations and exit\n"
-	      "  --withdraw        remove the facts of submission YEAR DEPT_CODE\n",
+	      "  --withdraw        remove the facts of submission YEAR DEPT_CODE\n"
+	      "  --psql [-- ARGS]  run psql on the database (secrets passed in the environment)\n"
+	      "  --print-dsn-source  say where the database comes from (--dsn, ETL_DSN, PG*,\n"
+	      "                    config, embedded, none) and exit\n",
 	      out);
 }
 
@@ -55,7 +58,11 @@ static int check_usage(const struct opts *o)
 {
 	const char *bad = NULL;
 
-	if (o->migrate && (o->withdraw || o->npaths || o->dry_run))
+	if (o->print_dsn_source)
+		return 0; /* the rest of the command line is what run.sh is about to run */
+	if (o->psql && (o->migrate || o->withdraw || o->dry_run))
+		bad = "--psql goes alone";
+	else if (o->migrate && (o->withdraw || o->npaths || o->dry_run))
 		bad = "--migrate takes no PATH and no --withdraw or --dry-run";
 	else if (o->withdraw &&
 	         (o->npaths != 2 || !digits(o->paths[0], 4, 4) || !digits(o->paths[1], 1, 31)))
@@ -71,7 +78,7 @@ static int check_usage(const struct opts *o)
 
 int cli_parse(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_DSN = 256, OPT_JOBS, OPT_CONFIG_DIR };
+	enum { OPT_DSN = 256, OPT_JOBS, OPT_CONFIG_DIR, OPT_PSQL, OPT_PRINT_DSN };
 	static const struct option longopts[] = {
 	    {"dsn", required_argument, NULL, OPT_DSN},
 	    {"dry-run", no_argument, NULL, 'n'},
@@ -84,6 +91,8 @@ int cli_parse(int argc, char **argv, struct opts *o)
 	    {"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
 	    {"migrate", no_argument, NULL, 'm'},
 	    {"withdraw", no_argument, NULL, 'W'},
+	    {"psql", no_argument, NULL, OPT_PSQL},
+	    {"print-dsn-source", no_argument, NULL, OPT_PRINT_DSN},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -113,6 +122,8 @@ int cli_parse(int argc, char **argv, struct opts *o)
 		case OPT_CONFIG_DIR: o->config_dir_opt = optarg; break;
 		case 'm': o->migrate = true; break;
 		case 'W': o->withdraw = true; break;
+		case OPT_PSQL: o->psql = true; break;
+		case OPT_PRINT_DSN: o->print_dsn_source = true; break;
 		case 'h': usage(stdout); return -1;
 		default: usage(stderr); return EX_USAGE;
 		}

@@ -292,36 +292,22 @@ static enum file_status decide(struct sink *s, bool e_ok)
 	return ST_LOADED;
 }
 
-static void count_file(struct tally *t, const struct file_state *f)
-{
-	t->files_seen++;
-	t->rows_read += f->e[E_RECORDS];
-	t->rows_rejected += f->e[E_REJECTED];
-	if (f->st == ST_LOADED) {
-		t->files_loaded++;
-		t->rows_loaded += f->nrows;
-	} else if (f->st == ST_UNCHANGED) {
-		t->files_unchanged++;
-	} else {
-		t->files_rejected++;
-		t->any_reject = true;
-	}
-	if (f->e[E_REJECTED] > 0)
-		t->any_reject = true;
-}
-
 void sink_file_done(struct sink *s, const struct file_state *f)
 {
-	count_file(&s->run->t, f);
 	if (s->msgfd >= 0) {
-		char n[3][24];
+		/* the parent counts it: a worker stopped later has sent what it sealed */
+		char n[4][24];
 
-		snprintf(n[0], sizeof(n[0]), "1");
-		snprintf(n[1], sizeof(n[1]), "%ld", f->e[E_RECORDS]);
-		snprintf(n[2], sizeof(n[2]), "%lld", f->bytes);
-		message_write(s->msgfd, 4, (const char *const[]){"progress", n[0], n[1], n[2]});
+		snprintf(n[0], sizeof(n[0]), "%ld", f->e[E_RECORDS]);
+		snprintf(n[1], sizeof(n[1]), "%ld", f->st == ST_LOADED ? f->nrows : 0L);
+		snprintf(n[2], sizeof(n[2]), "%ld", f->e[E_REJECTED]);
+		snprintf(n[3], sizeof(n[3]), "%lld", f->bytes);
+		message_write(
+		    s->msgfd, 6,
+		    (const char *const[]){"file", file_status_name(f->st), n[0], n[1], n[2], n[3]});
 	} else {
-		progress_add(1, f->e[E_RECORDS], f->bytes);
+		tally_file(&s->run->t, f->st, f->e[E_RECORDS], f->st == ST_LOADED ? f->nrows : 0,
+		           f->e[E_REJECTED], f->bytes);
 	}
 	if (progress_tty())
 		return; /* the bar says it; a line a file would hide it */
@@ -351,7 +337,7 @@ static int on_end(struct sink *s, const struct stream_rec *r)
 	if (!s->o->dry_run && f->st == ST_LOADED && !s->o->force) {
 		if (ledger_loaded_sha(s, sha, sizeof(sha), &err) < 0) {
 			s->db_broken = true;
-			return run_db_fail(s->run, &err);
+			return run_db_fail_on(s->run, s->w, &err);
 		}
 		if (*sha && strcmp(sha, f->field[F_SHA256]) == 0)
 			f->st = ST_UNCHANGED;

@@ -31,15 +31,40 @@ static int list_add_file(struct filelist *l, const char *path, long long bytes)
 	return 0;
 }
 
-/* paths_collect callback: keep the file and its size. */
-static int list_file(void *ctx, const char *path, long long bytes)
+/*
+ * paths_collect callback: keep the file and its size.  An entry that cannot
+ * be read is kept in extract's --files0-from form (\x01reason\x01detail
+ * \x01path): the worker's extract makes it a rejected file.
+ */
+static int list_file(void *ctx, const char *path, long long bytes, const char *problem,
+                     const char *detail)
 {
-	return list_add_file(ctx, path, bytes);
+	char *entry;
+	int rc;
+
+	if (!problem)
+		return list_add_file(ctx, path, bytes);
+	if (asprintf(&entry, "\x01%s\x01%s\x01%s", problem, detail ? detail : "", path) < 0)
+		return -1;
+	rc = list_add_file(ctx, entry, 0);
+	free(entry);
+	return rc;
+}
+
+/* The path of an entry, past a problem's reason and detail. */
+static const char *entry_path(const char *e)
+{
+	const char *p;
+
+	if (*e != '\x01' || !(p = strchr(e + 1, '\x01')) || !(p = strchr(p + 1, '\x01')))
+		return e;
+	return p + 1;
 }
 
 static int cmp_tfile(const void *a, const void *b)
 {
-	return strcmp(((const struct tfile *)a)->path, ((const struct tfile *)b)->path);
+	return strcmp(entry_path(((const struct tfile *)a)->path),
+	              entry_path(((const struct tfile *)b)->path));
 }
 
 void files_free(struct filelist *l)
@@ -74,8 +99,8 @@ static void layout_key(struct tfile *t)
 {
 	char abs[PATH_MAX];
 
-	if (!realpath(t->path, abs))
-		snprintf(abs, sizeof(abs), "%s", t->path);
+	if (!realpath(entry_path(t->path), abs))
+		snprintf(abs, sizeof(abs), "%s", entry_path(t->path));
 	paths_submission_key(abs, &t->year, t->dept, sizeof(t->dept));
 }
 

@@ -55,6 +55,7 @@ void install_signals(void);
 struct opts {
 	const char *dsn;
 	bool dry_run, accept_partial, strict, force, quiet, wait, migrate, withdraw;
+	bool psql, print_dsn_source;
 	long jobs;
 	const char *config_dir_opt;
 	char **paths;
@@ -71,6 +72,8 @@ int cli_parse(int argc, char **argv, struct opts *o);
 int cli_locate(struct opts *o);
 
 /* ---- the three parts of a run ---------------------------------------------- */
+
+enum file_status { ST_LOADED, ST_UNCHANGED, ST_REJECTED };
 
 struct sub_key {
 	int year;
@@ -95,14 +98,13 @@ struct run {
 	char cwd[PATH_MAX];
 	struct pgw w; /* the run's connection */
 	bool connected;
+	struct pgw lock; /* holds the run lock for the whole run (runrow.c) */
 	long long run_id;
 	char run_text[24];
 	int fatal;    /* exit code that stops the run, 0 while all is well */
 	bool started; /* input was read: a summary is due */
 	struct tally t;
 };
-
-enum file_status { ST_LOADED, ST_UNCHANGED, ST_REJECTED };
 
 /*
  * A file: what is known of it between its F and its E, then, in the batch,
@@ -181,8 +183,12 @@ struct sink {
 int run_stop(struct run *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Exit code of a failed database step (from err->reason, or the signal). */
 int db_code(const struct etl_err *err);
-/* A database step failed: stop with its exit code; returns -1. */
+/*
+ * A database step on the run's connection (or, _on, on w) failed: stop with
+ * its exit code; a lock or statement timeout names who holds locks.  -1.
+ */
 int run_db_fail(struct run *r, const struct etl_err *err);
+int run_db_fail_on(struct run *r, struct pgw *w, const struct etl_err *err);
 
 /* Connect (69), take the lock (75) and migrate (78/69/70); 0 when ready. */
 int run_db_open(struct run *r);
@@ -192,6 +198,15 @@ int run_refresh(struct run *r);
 int run_withdraw(struct run *r, const char *year, const char *dept);
 int run_sync_reference(struct run *r);
 void run_report_shared_names(struct run *r);
+/*
+ * --psql: exec psql on the run's database with the PATHs as psql's
+ * arguments, the conninfo handed over in libpq's environment variables
+ * (PGHOST, PGPASSWORD ...), never on a command line that ps shows.
+ * Returns only on failure (the exit code).
+ */
+int run_exec_psql(struct run *r);
+/* --print-dsn-source: where the database comes from (for run.sh); 0. */
+int run_print_dsn_source(struct run *r);
 
 /* ---- tally (summary.c) ------------------------------------------------------ */
 
@@ -199,6 +214,9 @@ void run_report_shared_names(struct run *r);
 bool list_add(char **list, int *n, const char *s);
 bool list_has(char *const *list, int n, const char *s);
 void tally_free(struct tally *t);
+/* Count one file whose fate is sealed, and move the progress bar. */
+void tally_file(struct tally *t, enum file_status st, long long records, long long loaded,
+                long long rejected, long long bytes);
 /* A worker's tally as W records on fd. */
 void tally_write(const struct tally *t, int fd);
 /* Add one W record of a worker (progress, check, unregistered, counts) to t. */

@@ -125,6 +125,10 @@ static int run(struct run *r, int argc, char **argv)
 
 	if ((code = read_config(r)))
 		return code;
+	if (r->o->print_dsn_source)
+		return run_print_dsn_source(r);
+	if (r->o->psql)
+		return run_exec_psql(r);
 	if (!r->o->withdraw && (code = check_paths(r->o)))
 		return code;
 	if (r->o->dry_run)
@@ -162,6 +166,7 @@ static void run_free(struct run *r)
 	}
 	if (r->connected)
 		pgw_close(&r->w);
+	pgw_close(&r->lock);
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,6 @@
 #include "pgwriter.h"
 #include "stream.h"
+#include "textnorm.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -15,16 +16,45 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/*
+ * libpq's words for a connection that died between statements: the result
+ * has no SQLSTATE and PQstatus may still say CONNECTION_OK.
+ */
+static bool lost_connection(const char *message)
+{
+	static const char *const words[] = {
+	    "server closed the connection",
+	    "no connection to the server",
+	    "could not receive data",
+	    "could not send data",
+	    "connection to server was lost",
+	    "terminating connection",
+	    "SSL SYSCALL error",
+	    "SSL connection has been closed",
+	    "lost synchronization with server",
+	};
+
+	for (size_t i = 0; message && i < sizeof(words) / sizeof(words[0]); i++)
+		if (strstr(message, words[i]))
+			return true;
+	return false;
+}
+
 /* Pick the reason code for a failed call from SQLSTATE and connection state. */
-static const char *classify(const struct pgw *w, const char *state)
+static const char *classify(const struct pgw *w, const char *state, const char *message)
 {
 	if (!w->conn || PQstatus(w->conn) == CONNECTION_BAD)
 		return "db_unavailable";
 	if (!state || !*state)
-		return "db_error";
+		return lost_connection(message) ? "db_unavailable" : "db_error";
+	/* lost, shut down, or out of disk/memory/connections: the server is not there for us */
 	if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
-	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0)
+	    strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0 ||
+	    strncmp(state, "53", 2) == 0 || strncmp(state, "58", 2) == 0)
 		return "db_unavailable";
+	/* lock_timeout, statement_timeout (or a cancel of ours: the caller knows) */
+	if (strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+		return "db_timeout";
 	if (strcmp(state, "42501") == 0)
 		return "db_denied";
 	if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
@@ -57,15 +87,20 @@ static int fail_res(struct pgw *w, const PGresult *res, const char *what, struct
 
 	snprintf(w->sqlstate, sizeof(w->sqlstate), "%s", state ? state : "");
 	chomp_copy(msg, sizeof(msg), primary ? primary : w->conn ? PQerrorMessage(w->conn) : "");
-	return etl_fail(err, classify(w, state), 0, NULL, "%s: %s%s%.80s%s%.80s%s", what, msg,
+	return etl_fail(err, classify(w, state, msg), 0, NULL, "%s: %s%s%.80s%s%.80s%s", what, msg,
 	                detail ? " (" : "", detail ? detail : "", context ? "; " : "",
 	                context ? context : "", detail ? ")" : "");
 }
 
 int pgw_connect(struct pgw *w, const char *conninfo, struct etl_err *err)
 {
+	return pgw_connect_as(w, conninfo, "budget-etl load", err);
+}
+
+int pgw_connect_as(struct pgw *w, const char *conninfo, const char *app, struct etl_err *err)
+{
 	const char *const keys[] = {"dbname", "application_name", "client_encoding", NULL};
-	const char *const vals[] = {conninfo, "budget-etl load", "UTF8", NULL};
+	const char *const vals[] = {conninfo, app, "UTF8", NULL};
 
 	memset(w, 0, sizeof(*w));
 	w->conn = PQconnectdbParams(keys, vals, 1);
@@ -162,23 +197,107 @@ int pgw_mark_refresh(struct pgw *w, const char *why, struct etl_err *err)
 	                1, p, NULL, err);
 }
 
-int pgw_lock(struct pgw *w, bool wait, bool *got, struct etl_err *err)
+int pgw_set_lock_timeout(struct pgw *w, const char *timeout, struct etl_err *err)
 {
-	const char *const p[] = {PGW_LOCK_KEY};
-	char v[8];
+	const char *const p[] = {timeout};
+
+	return pgw_exec(w, "SELECT set_config('lock_timeout', $1, false)", 1, p, NULL, err);
+}
+
+/*
+ * Who holds locks on the tables of core, etl and mart, other than this
+ * session: role, application, pid, since when, which table and mode.
+ */
+int pgw_lock_holders(struct pgw *w, char *buf, size_t size, struct etl_err *err)
+{
+	PGresult *r;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (pgw_exec(
+	        w,
+	        "SELECT DISTINCT a.pid, coalesce(a.usename, '?'),"
+	        " coalesce(nullif(a.application_name, ''), '-'),"
+	        " to_char(coalesce(a.xact_start, a.backend_start), 'YYYY-MM-DD HH24:MI:SS TZ'),"
+	        " n.nspname || '.' || c.relname, l.mode"
+	        " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+	        " JOIN pg_class c ON c.oid = l.relation"
+	        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+	        " WHERE l.granted AND l.pid <> pg_backend_pid()"
+	        " AND n.nspname IN ('core', 'etl', 'mart')"
+	        " AND l.mode NOT IN ('AccessShareLock')"
+	        " ORDER BY 1, 5 LIMIT 5",
+	        0, NULL, &r, err) < 0)
+		return -1;
+	for (int i = 0; i < PQntuples(r) && len + 1 < size; i++) {
+		int n = snprintf(buf + len, size - len,
+		                 "%spid %s (role %s, application \"%s\", since %s) holds %s on %s",
+		                 i ? "; " : "", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		                 PQgetvalue(r, i, 2), PQgetvalue(r, i, 3), PQgetvalue(r, i, 5),
+		                 PQgetvalue(r, i, 4));
+
+		if (n < 0 || (size_t)n >= size - len)
+			break;
+		len += (size_t)n;
+	}
+	PQclear(r);
+	return 0;
+}
+
+/*
+ * The run lock is a row lock on etl.run_lock, held by a transaction that
+ * stays open on a connection of its own for the whole run: SELECT ... FOR
+ * UPDATE needs UPDATE on the table, which budget_loader has and
+ * budget_reader has not (an advisory lock anybody can take).  When the
+ * process ends, the connection and the lock go with it.
+ */
+int pgw_run_lock(struct pgw *w, bool wait, bool *got, char *holder, size_t size,
+                 struct etl_err *err)
+{
+	PGresult *r;
 
 	*got = false;
-	if (wait) {
-		if (pgw_exec(w, "SELECT pg_advisory_lock($1::bigint)", 1, p, NULL, err) < 0)
-			return -1;
-		*got = true;
+	holder[0] = '\0';
+	if (pgw_begin(w, err) < 0 ||
+	    pgw_exec(w, "SET LOCAL idle_in_transaction_session_timeout = 0", 0, NULL, NULL, err) <
+	        0 ||
+	    (wait && pgw_exec(w, "SET LOCAL lock_timeout = 0", 0, NULL, NULL, err) < 0))
+		return -1;
+	if (pgw_exec(w,
+	             wait ? "SELECT 1 FROM etl.run_lock WHERE id = 1 FOR UPDATE"
+	                  : "SELECT 1 FROM etl.run_lock WHERE id = 1 FOR UPDATE NOWAIT",
+	             0, NULL, &r, err) == 0) {
+		*got = PQntuples(r) == 1;
+		PQclear(r);
+		if (!*got)
+			return etl_fail(err, "db_error", 0, NULL, "etl.run_lock has no row 1");
 		return 0;
 	}
-	if (pgw_query_value(w, "SELECT pg_try_advisory_lock($1::bigint)", 1, p, v, sizeof(v), err) <
-	    0)
+	if (strcmp(w->sqlstate, "55P03") != 0)
 		return -1;
-	*got = strcmp(v, "t") == 0;
+	pgw_rollback(w);
+	if (pgw_query_value(
+	        w,
+	        "SELECT format('role %s, application \"%s\", pid %s, since %s',"
+	        " a.usename, a.application_name, a.pid,"
+	        " to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS TZ'))"
+	        " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+	        " WHERE l.locktype = 'relation' AND l.relation = 'etl.run_lock'::regclass"
+	        " AND l.mode = 'RowShareLock' AND l.granted"
+	        " AND l.pid <> pg_backend_pid() LIMIT 1",
+	        0, NULL, holder, size, err) < 0)
+		return -1;
 	return 0;
+}
+
+int pgw_bootstrap_lock(struct pgw *w, bool take, struct etl_err *err)
+{
+	const char *const p[] = {PGW_LOCK_KEY};
+
+	return pgw_exec(w,
+	                take ? "SELECT pg_advisory_lock($1::bigint)"
+	                     : "SELECT pg_advisory_unlock($1::bigint)",
+	                1, p, NULL, err);
 }
 
 /* Scripts ------------------------------------------------------------------- */
@@ -251,19 +370,38 @@ void pgw_buf_putc(struct pgw_buf *b, char c)
 	b->p[b->len] = '\0';
 }
 
+/* True when s holds a byte sequence that is not UTF-8 (n bytes). */
+static bool invalid_utf8(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return !text_valid_utf8(s + i, n - i);
+	return false;
+}
+
 void pgw_buf_field(struct pgw_buf *b, bool first, const char *s)
 {
 	size_t n;
-	char *w;
+	char *w, *safe = NULL;
 
 	if (!s) {
 		pgw_buf_put(b, first ? "\\N" : "\t\\N", first ? 2 : 3);
 		return;
 	}
 	n = strlen(s);
+	/*
+	 * The server refuses text that is not UTF-8 (and the whole COPY with
+	 * it): such bytes are written as \xHH (a GBK file name, say).
+	 */
+	if (invalid_utf8(s, n) && (safe = malloc(4 * n + 1))) {
+		s = text_escape_invalid(s, safe, 4 * n + 1);
+		n = strlen(s);
+	}
 	/* worst case every byte escaped, plus the TAB */
-	if (!buf_room(b, 2 * n + 1))
+	if (!buf_room(b, 2 * n + 1)) {
+		free(safe);
 		return;
+	}
 	w = b->p + b->len;
 	if (!first)
 		*w++ = '\t';
@@ -292,6 +430,7 @@ void pgw_buf_field(struct pgw_buf *b, bool first, const char *s)
 	}
 	b->len = (size_t)(w - b->p);
 	b->p[b->len] = '\0';
+	free(safe);
 }
 
 void pgw_buf_array_elem(struct pgw_buf *b, bool first, const char *s)
@@ -486,7 +625,10 @@ char *pgw_redact_conninfo(const char *conninfo, char *buf, size_t size)
 		return buf;
 	}
 	for (PQconninfoOption *o = opts; o->keyword; o++) {
-		if (!o->val || !*o->val || strcmp(o->keyword, "password") == 0)
+		/* libpq marks every secret with '*': password, sslpassword, ... */
+		if (!o->val || !*o->val || strcmp(o->keyword, "password") == 0 ||
+		    strcmp(o->keyword, "sslpassword") == 0 ||
+		    (o->dispchar && strchr(o->dispchar, '*')))
 			continue;
 		int n =
 		    snprintf(buf + len, size - len, "%s%s=%s", len ? " " : "", o->keyword, o->val);
@@ -503,4 +645,9 @@ char *pgw_redact_conninfo(const char *conninfo, char *buf, size_t size)
 bool pgw_unavailable(const struct etl_err *err)
 {
 	return strcmp(err->reason, "db_unavailable") == 0;
+}
+
+bool pgw_timeout(const struct etl_err *err)
+{
+	return strcmp(err->reason, "db_timeout") == 0;
 }

@@ -9,8 +9,12 @@
  * checked and PQgetResult drained.
  *
  * Errors: -1 with err filled; err->reason says what the caller should do:
- *   "db_unavailable" the server is gone or refuses connections (SQLSTATE
- *                    class 08, 57P01..57P03, or PQstatus bad)   -> exit 69
+ *   "db_unavailable" the server is gone, refuses connections or is out of
+ *                    disk, memory or connections (SQLSTATE class 08, 53,
+ *                    58, 57P01..57P03, PQstatus bad, or libpq's words for a
+ *                    connection lost between statements)        -> exit 69
+ *   "db_timeout"     lock_timeout or statement_timeout expired (55P03,
+ *                    57014)                                     -> exit 75
  *   "db_denied"      insufficient privilege (42501)             -> exit 78
  *   "db_data"        the server refused a value (class 22, 23)  -> reject
  *                    the table, the run goes on
@@ -33,7 +37,7 @@
 
 #include "err.h"
 
-/* pg_advisory_lock key held by a writing run ("budgetl" in ASCII). */
+/* pg_advisory_lock key, held only while a new database gets etl.run_lock. */
 #define PGW_LOCK_KEY   "27988436066706540"
 #define PGW_COPY_CHUNK (1 << 20)
 
@@ -74,11 +78,29 @@ void pgw_rollback(struct pgw *w);
  */
 int pgw_mark_refresh(struct pgw *w, const char *why, struct etl_err *err);
 
+/* Connect with another application_name (the run lock's connection). */
+int pgw_connect_as(struct pgw *w, const char *conninfo, const char *app, struct etl_err *err);
+
+/* SET lock_timeout for the session ("60s", "0" = wait forever). */
+int pgw_set_lock_timeout(struct pgw *w, const char *timeout, struct etl_err *err);
+
 /*
- * Take the run lock.  wait false: pg_try_advisory_lock, *got false when
- * another session holds it.  wait true: block until it is free.
+ * Take the run lock on w, a connection of its own, and keep its transaction
+ * open until the connection closes.  wait false: *got false when another
+ * session holds it, with holder describing it ("role …, application …, pid
+ * …, since …").  wait true: block until it is free.
  */
-int pgw_lock(struct pgw *w, bool wait, bool *got, struct etl_err *err);
+int pgw_run_lock(struct pgw *w, bool wait, bool *got, char *holder, size_t size,
+                 struct etl_err *err);
+
+/* The advisory lock that guards the creation of etl.run_lock (take or release). */
+int pgw_bootstrap_lock(struct pgw *w, bool take, struct etl_err *err);
+
+/*
+ * The sessions other than w's holding locks on tables of core, etl and mart
+ * (who a lock_timeout waited for), as one line into buf.
+ */
+int pgw_lock_holders(struct pgw *w, char *buf, size_t size, struct etl_err *err);
 
 /*
  * Run a script of several statements (a migration or view file) with the
@@ -181,5 +203,7 @@ char *pgw_redact_conninfo(const char *conninfo, char *buf, size_t size);
 
 /* True when err->reason says the database went away. */
 bool pgw_unavailable(const struct etl_err *err);
+/* True when a lock_timeout or statement_timeout expired. */
+bool pgw_timeout(const struct etl_err *err);
 
 #endif

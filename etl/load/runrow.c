@@ -4,6 +4,7 @@
  * withdrawals and the reference dimensions.  All on the run's own
  * connection (struct run), never a worker's.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,14 +35,94 @@ int db_code(const struct etl_err *err)
 		return EX_INTERRUPTED_BASE + got_signal;
 	if (pgw_unavailable(err))
 		return EX_UNAVAILABLE;
+	if (pgw_timeout(err))
+		return EX_TEMPFAIL;
 	if (strcmp(err->reason, "db_denied") == 0 || strcmp(err->reason, "bad_config") == 0)
 		return EX_CONFIG;
 	return EX_SOFTWARE;
 }
 
+int run_db_fail_on(struct run *r, struct pgw *w, const struct etl_err *err)
+{
+	char holders[1024];
+	struct etl_err ignored;
+
+	if (!pgw_timeout(err) || got_signal)
+		return run_stop(r, db_code(err), "%s", err->message);
+	/* a lock or statement timeout: say what was waited for, and who holds locks */
+	pgw_rollback(w);
+	if (pgw_lock_holders(w, holders, sizeof(holders), &ignored) < 0 || !holders[0])
+		snprintf(holders, sizeof(holders),
+		         "no other session holds a lock on the pipeline's "
+		         "tables now");
+	return run_stop(r, EX_TEMPFAIL,
+	                "%s; waited (lock_timeout %s, or the server's statement_timeout): %s; "
+	                "try again later",
+	                err->message, r->cfg.lock_timeout, holders);
+}
+
 int run_db_fail(struct run *r, const struct etl_err *err)
 {
-	return run_stop(r, db_code(err), "%s", err->message);
+	return run_db_fail_on(r, &r->w, err);
+}
+
+/*
+ * The run lock: a connection of its own holding row 1 of etl.run_lock (only
+ * the loader role may); 0, or 75 naming the holder.
+ */
+static int take_run_lock(struct run *r, const char *dsn)
+{
+	struct etl_err err;
+	char holder[512];
+	bool got;
+
+	etl_err_clear(&err);
+	if (pgw_connect_as(&r->lock, dsn, "budget-etl load (run lock)", &err) < 0) {
+		log_error("database unavailable: %s", err.message);
+		return EX_UNAVAILABLE;
+	}
+	if (r->o->wait)
+		log_info("waiting for the run lock (--wait)");
+	if (pgw_run_lock(&r->lock, r->o->wait, &got, holder, sizeof(holder), &err) < 0) {
+		if (strcmp(err.reason, "db_denied") == 0)
+			log_error(
+			    "run lock: %s; this role may not write: load as budget_loader, or "
+			    "run ./run.sh migrate with a privileged role if the schema is not "
+			    "current",
+			    err.message);
+		else
+			log_error("run lock: %s", err.message);
+		return db_code(&err);
+	}
+	if (!got) {
+		log_error("another load holds the lock (%s); try later, or use --wait",
+		          holder[0] ? holder : "its session ended meanwhile");
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
+
+/* Apply what sql/ has pending; 0 or the exit code (said why). */
+static int migrate(struct run *r)
+{
+	struct migrate_result mr;
+	struct etl_err err;
+
+	etl_err_clear(&err);
+	if (migrate_run(&r->w, r->o->sql_dir, &mr, &err) < 0) {
+		log_error("migration: %s", err.message);
+		return db_code(&err);
+	}
+	if (mr.adopted)
+		log_info(
+		    "recorded the checksums of %d migration%s applied before checksums existed",
+		    mr.adopted, mr.adopted == 1 ? "" : "s");
+	if (mr.applied)
+		log_info("applied %d migration%s from %s/migrations", mr.applied,
+		         mr.applied == 1 ? "" : "s", r->o->sql_dir);
+	if (mr.views_applied)
+		log_info("applied the views of %s/views", r->o->sql_dir);
+	return 0;
 }
 
 int run_db_open(struct run *r)
@@ -49,9 +130,9 @@ int run_db_open(struct run *r)
 	const char *dsn;
 	enum dsn_source src = config_resolve_dsn(r->o->dsn, getenv, &r->cfg, &dsn);
 	struct etl_err err;
-	char where[512];
-	bool got;
-	struct migrate_result mr;
+	char where[512], v[8];
+	int code;
+	bool bootstrap;
 
 	etl_err_clear(&err);
 	if (src == DSN_NONE) {
@@ -68,25 +149,28 @@ int run_db_open(struct run *r)
 	cancel_handle = PQgetCancel(r->w.conn);
 	log_info("connected to %s (%s)", pgw_describe(&r->w, where, sizeof(where)),
 	         dsn_source_name(src));
-	if (pgw_lock(&r->w, r->o->wait, &got, &err) < 0)
-		return db_code(&err);
-	if (!got) {
-		log_error("another load holds the lock; try later, or use --wait");
-		return EX_TEMPFAIL;
-	}
-	if (migrate_run(&r->w, r->o->sql_dir, &mr, &err) < 0) {
-		log_error("migration: %s", err.message);
+	if (pgw_set_lock_timeout(&r->w, r->cfg.lock_timeout, &err) < 0 ||
+	    pgw_query_value(&r->w, "SELECT to_regclass('etl.run_lock') IS NULL", 0, NULL, v,
+	                    sizeof(v), &err) < 0) {
+		log_error("%s", err.message);
 		return db_code(&err);
 	}
-	if (mr.adopted)
-		log_info(
-		    "recorded the checksums of %d migration%s applied before checksums existed",
-		    mr.adopted, mr.adopted == 1 ? "" : "s");
-	if (mr.applied)
-		log_info("applied %d migration%s from %s/migrations", mr.applied,
-		         mr.applied == 1 ? "" : "s", r->o->sql_dir);
-	if (mr.views_applied)
-		log_info("applied the views of %s/views", r->o->sql_dir);
+	/* a database without etl.run_lock yet: an advisory lock guards its creation */
+	bootstrap = strcmp(v, "t") == 0;
+	if (bootstrap && pgw_bootstrap_lock(&r->w, true, &err) < 0) {
+		log_error("%s", err.message);
+		return db_code(&err);
+	}
+	if (!bootstrap && (code = take_run_lock(r, dsn)))
+		return code;
+	if ((code = migrate(r)))
+		return code;
+	if (bootstrap &&
+	    ((code = take_run_lock(r, dsn)) || pgw_bootstrap_lock(&r->w, false, &err) < 0)) {
+		if (!code)
+			log_error("%s", err.message);
+		return code ? code : db_code(&err);
+	}
 	return 0;
 }
 
@@ -273,4 +357,52 @@ void run_report_shared_names(struct run *r)
 		log_warn("one department name, several codes (check config/departments.csv): %s",
 		         PQgetvalue(res, i, 0));
 	PQclear(res);
+}
+
+int run_print_dsn_source(struct run *r)
+{
+	static const char *const names[] = {"--dsn",  "ETL_DSN",  "PG*",
+	                                    "config", "embedded", "none"};
+	const char *dsn;
+	enum dsn_source src = config_resolve_dsn(r->o->dsn, getenv, &r->cfg, &dsn);
+
+	printf("%s\n", names[src]);
+	return EX_OK;
+}
+
+int run_exec_psql(struct run *r)
+{
+	const char *dsn;
+	enum dsn_source src = config_resolve_dsn(r->o->dsn, getenv, &r->cfg, &dsn);
+	char **argv = calloc((size_t)r->o->npaths + 2, sizeof(char *));
+	char *errmsg = NULL;
+	PQconninfoOption *opts;
+
+	if (!argv)
+		return EX_OSERR;
+	if (src == DSN_NONE) {
+		log_error("no database configured (see --help)");
+		free(argv);
+		return EX_CONFIG;
+	}
+	if (*dsn) {
+		if (!(opts = PQconninfoParse(dsn, &errmsg))) {
+			log_error("the DSN cannot be read: %s", errmsg ? errmsg : "out of memory");
+			PQfreemem(errmsg);
+			free(argv);
+			return EX_CONFIG;
+		}
+		/* every keyword that has a variable: PGHOST, PGPORT, PGPASSWORD ... */
+		for (PQconninfoOption *o = opts; o->keyword; o++)
+			if (o->val && *o->val && o->envvar)
+				setenv(o->envvar, o->val, 1);
+		PQconninfoFree(opts);
+	}
+	argv[0] = (char *)"psql";
+	for (int i = 0; i < r->o->npaths; i++)
+		argv[i + 1] = r->o->paths[i];
+	execvp("psql", argv);
+	log_error("cannot run psql: %s", strerror(errno));
+	free(argv);
+	return EX_UNAVAILABLE;
 }

@@ -11,6 +11,7 @@
 
 #include "load.h"
 #include "log.h"
+#include "textnorm.h"
 
 /* ---- bounded lists ----------------------------------------------------------- */
 
@@ -65,51 +66,67 @@ void message_write(int fd, int n, const char *const *fields)
 	free(buf);
 }
 
+void tally_file(struct tally *t, enum file_status st, long long records, long long loaded,
+                long long rejected, long long bytes)
+{
+	t->files_seen++;
+	t->rows_read += records;
+	t->rows_rejected += rejected;
+	if (st == ST_LOADED) {
+		t->files_loaded++;
+		t->rows_loaded += loaded;
+	} else if (st == ST_UNCHANGED) {
+		t->files_unchanged++;
+	} else {
+		t->files_rejected++;
+		t->any_reject = true;
+	}
+	if (rejected > 0)
+		t->any_reject = true;
+	progress_add(1, records, bytes);
+}
+
 void tally_write(const struct tally *t, int fd)
 {
-	char v[9][24];
-	const char *f[10] = {"counts"};
-	const long long x[9] = {t->files_seen,     t->files_loaded,  t->files_unchanged,
-	                        t->files_rejected, t->rows_read,     t->rows_loaded,
-	                        t->rows_rejected,  t->checks_failed, t->any_reject};
+	char v[2][24];
 
 	for (int i = 0; i < t->nlisted_checks; i++)
 		message_write(fd, 2, (const char *const[]){"check", t->listed_checks[i]});
 	for (int i = 0; i < t->nunregistered; i++)
 		message_write(fd, 2, (const char *const[]){"unregistered", t->unregistered[i]});
-	for (int i = 0; i < 9; i++) {
-		snprintf(v[i], sizeof(v[i]), "%lld", x[i]);
-		f[i + 1] = v[i];
-	}
-	message_write(fd, 10, f);
+	snprintf(v[0], sizeof(v[0]), "%ld", t->checks_failed);
+	snprintf(v[1], sizeof(v[1]), "%d", t->any_reject ? 1 : 0);
+	message_write(fd, 3, (const char *const[]){"counts", v[0], v[1]});
+}
+
+static enum file_status status_of(const char *s)
+{
+	return strcmp(s, "loaded") == 0      ? ST_LOADED
+	       : strcmp(s, "unchanged") == 0 ? ST_UNCHANGED
+	                                     : ST_REJECTED;
 }
 
 void tally_read(struct tally *t, const struct stream_rec *rec)
 {
 	const char *what = rec->nfields ? rec->field[0] : "";
-	long long x[9];
+	long long x[4];
 
-	if (strcmp(what, "progress") == 0 && rec->nfields == 4) {
-		progress_add(stream_count(rec->field[1]), stream_count(rec->field[2]),
-		             stream_count(rec->field[3]));
+	if (strcmp(what, "file") == 0 && rec->nfields == 6) {
+		for (int i = 0; i < 4; i++)
+			if ((x[i] = stream_count(rec->field[i + 2])) < 0)
+				return;
+		tally_file(t, status_of(rec->field[1]), x[0], x[1], x[2], x[3]);
 	} else if (strcmp(what, "check") == 0 && rec->nfields == 2) {
 		list_add(t->listed_checks, &t->nlisted_checks, rec->field[1]);
 	} else if (strcmp(what, "unregistered") == 0 && rec->nfields == 2) {
 		if (!list_has(t->unregistered, t->nunregistered, rec->field[1]))
 			list_add(t->unregistered, &t->nunregistered, rec->field[1]);
-	} else if (strcmp(what, "counts") == 0 && rec->nfields == 10) {
-		for (int i = 0; i < 9; i++)
-			if ((x[i] = stream_count(rec->field[i + 1])) < 0)
-				return;
-		t->files_seen += (long)x[0];
-		t->files_loaded += (long)x[1];
-		t->files_unchanged += (long)x[2];
-		t->files_rejected += (long)x[3];
-		t->rows_read += x[4];
-		t->rows_loaded += x[5];
-		t->rows_rejected += x[6];
-		t->checks_failed += (long)x[7];
-		t->any_reject |= x[8] != 0;
+	} else if (strcmp(what, "counts") == 0 && rec->nfields == 3) {
+		if ((x[0] = stream_count(rec->field[1])) < 0 ||
+		    (x[1] = stream_count(rec->field[2])) < 0)
+			return;
+		t->checks_failed += (long)x[0];
+		t->any_reject |= x[1] != 0;
 	}
 }
 
@@ -127,10 +144,13 @@ void summary_print(const struct run *r, int code)
 		    dry ? "dry run (nothing written): " : "", n->files_seen, n->files_loaded,
 		    dry ? "would load" : "loaded", n->files_unchanged, n->files_rejected,
 		    n->rows_read, n->rows_loaded, dry ? "would load" : "loaded", n->rows_rejected);
-		for (int i = 0; i < n->nunregistered; i++)
+		for (int i = 0; i < n->nunregistered; i++) {
+			char safe[CONFIG_NAME_MAX * 4];
+
 			printf("unregistered department (default region and unit type, add it to "
 			       "config/departments.csv): %s\n",
-			       n->unregistered[i]);
+			       text_escape_controls(n->unregistered[i], safe, sizeof(safe)));
+		}
 	}
 	if (n->checks_failed) {
 		FILE *out = quiet ? stderr : stdout;
@@ -138,8 +158,13 @@ void summary_print(const struct run *r, int code)
 		fprintf(out, "%ld failed check%s%s:\n", n->checks_failed,
 		        n->checks_failed == 1 ? "" : "s",
 		        r->o->strict ? " (--strict-checks: their submissions were rejected)" : "");
-		for (int i = 0; i < n->nlisted_checks; i++)
-			fprintf(out, "  %s\n", n->listed_checks[i]);
+		for (int i = 0; i < n->nlisted_checks; i++) {
+			char safe[4096];
+
+			/* names from files: a newline in one must not forge a line */
+			fprintf(out, "  %s\n",
+			        text_escape_controls(n->listed_checks[i], safe, sizeof(safe)));
+		}
 		if (n->checks_failed > n->nlisted_checks)
 			fprintf(out, "  ... and %ld more (etl.checks)\n",
 			        n->checks_failed - n->nlisted_checks);

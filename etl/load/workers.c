@@ -36,7 +36,9 @@ static void forget_parent_connection(struct run *r)
 {
 	if (r->w.conn && PQsocket(r->w.conn) >= 0)
 		close(PQsocket(r->w.conn));
-	r->w.conn = NULL;
+	if (r->lock.conn && PQsocket(r->lock.conn) >= 0)
+		close(PQsocket(r->lock.conn));
+	r->w.conn = r->lock.conn = NULL;
 	r->connected = false;
 	cancel_handle = NULL;
 }
@@ -63,6 +65,11 @@ static int worker_main(struct run *r, int listfd, int msgfd)
 		return EX_UNAVAILABLE;
 	}
 	cancel_handle = PQgetCancel(s.w->conn);
+	if (pgw_set_lock_timeout(s.w, r->cfg.lock_timeout, &err) < 0) {
+		log_error("worker: %s", err.message);
+		sink_free(&s);
+		return db_code(&err);
+	}
 	if (pipeline_load(&s, listfd, child) < 0)
 		code = r->fatal;
 	else

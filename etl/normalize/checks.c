@@ -135,14 +135,21 @@ struct ctx {
 
 /* ---- text and arithmetic ------------------------------------------------ */
 
-/* a + b, saturating instead of overflowing (hostile input must not be UB). */
+/*
+ * a + b, saturating one past the range of an amount (amount.h): a sum that
+ * leaves the range stays outside it, and normalize records the check as
+ * failed without figures (hostile input must be neither UB nor a value
+ * the database cannot hold).
+ */
 static int64_t add_sat(int64_t a, int64_t b)
 {
-	if (b > 0 && a > INT64_MAX - b)
-		return INT64_MAX;
-	if (b < 0 && a < INT64_MIN - b)
-		return INT64_MIN;
-	return a + b;
+	int64_t s;
+
+	if (__builtin_add_overflow(a, b, &s) || s > AMOUNT_MAX_FEN)
+		return s > 0 || (a > 0 && b > 0) ? AMOUNT_MAX_FEN + 1 : -AMOUNT_MAX_FEN - 1;
+	if (s < -AMOUNT_MAX_FEN)
+		return -AMOUNT_MAX_FEN - 1;
+	return s;
 }
 
 /* |a - b|, saturating. */

@@ -43,9 +43,12 @@
 struct nfile {
 	char *f[F_NFIELDS]; /* owned copies of the F fields */
 	int kind, year;
-	char *buf; /* R and J records, memory stream */
+	char *buf; /* R records and normalize's own J records, memory stream */
 	size_t len;
 	FILE *fp;
+	char *xj; /* extract's J records: all that is written of a file rejected whole */
+	size_t xjlen;
+	FILE *xjfp;
 	struct stream_end e;     /* the counts: extract's, moved by normalize */
 	struct submission rows;  /* this file's kept rows (one table) */
 	struct check_list notes; /* classification checks of this file */
@@ -107,11 +110,22 @@ static void add_note(struct check_list *l, int kind, const char *name, const cha
 
 /* ---- writing ------------------------------------------------------------ */
 
+static bool in_range(int64_t fen)
+{
+	return fen <= AMOUNT_MAX_FEN && fen >= -AMOUNT_MAX_FEN;
+}
+
+/*
+ * One C record.  A check whose figures left the range of an amount (a sum
+ * of hostile cells) is failed, with its figures empty and the reason in
+ * its message: the stream and the database hold only amounts in range.
+ */
 static void write_check(FILE *out, const char *year, const char *dept, const struct check *c,
                         int with_amounts)
 {
-	char kind[8], exp[40], act[40];
+	char kind[8], exp[40], act[40], msg[sizeof(c->message) + 128];
 	const char *f[C_NFIELDS];
+	bool fits = !with_amounts || (in_range(c->expected) && in_range(c->actual));
 
 	snprintf(kind, sizeof(kind), "%d", c->kind);
 	f[C_YEAR] = year;
@@ -119,10 +133,15 @@ static void write_check(FILE *out, const char *year, const char *dept, const str
 	f[C_KIND] = kind;
 	f[C_NAME] = c->name;
 	f[C_SUBJECT] = c->subject;
-	f[C_EXPECTED] = with_amounts ? amount_format(c->expected, exp, sizeof(exp)) : "";
-	f[C_ACTUAL] = with_amounts ? amount_format(c->actual, act, sizeof(act)) : "";
-	f[C_PASSED] = c->passed ? "t" : "f";
-	f[C_MESSAGE] = c->message;
+	f[C_EXPECTED] = with_amounts && fits ? amount_format(c->expected, exp, sizeof(exp)) : "";
+	f[C_ACTUAL] = with_amounts && fits ? amount_format(c->actual, act, sizeof(act)) : "";
+	f[C_PASSED] = c->passed && fits ? "t" : "f";
+	if (!fits) {
+		snprintf(msg, sizeof(msg), "%s（合计超出可装载的范围，绝对值须小于 10¹⁶ 元）",
+		         c->message);
+		text_utf8_cut(msg);
+	}
+	f[C_MESSAGE] = fits ? c->message : msg;
 	stream_write(out, 'C', C_NFIELDS, f);
 }
 
@@ -146,6 +165,7 @@ static void free_file(struct nfile *nf)
 	for (int i = 0; i < F_NFIELDS; i++)
 		free(nf->f[i]);
 	free(nf->buf);
+	free(nf->xj);
 	submission_free(&nf->rows);
 	check_list_free(&nf->notes);
 }
@@ -201,15 +221,19 @@ static int flush_submission(struct normalizer *z)
 		struct nfile *nf = &z->files[i];
 
 		if (dup[i]) {
-			char msg[ETL_ERR_MSG];
+			char msg[PATH_MAX * 8 + 128];
 
+			/* both paths whole: a J message has no length limit of its own */
 			snprintf(msg, sizeof(msg),
 			         "同一提交中有两个表%d文件：%s 与 %s，两个都不装载", nf->kind,
 			         nf->f[F_PATH], z->files[dup[i] - 1].f[F_PATH]);
+			text_utf8_cut(msg);
 			write_rejected(z->out, nf, "duplicate_table", msg);
 		} else {
 			stream_write(z->out, 'F', F_NFIELDS, (const char *const *)nf->f);
-			fwrite(nf->buf, 1, nf->len, z->out);
+			if (nf->e.ok)
+				fwrite(nf->buf, 1, nf->len, z->out);
+			fwrite(nf->xj, 1, nf->xjlen, z->out);
 			stream_end_write(z->out, &nf->e);
 		}
 	}
@@ -264,7 +288,8 @@ static int on_f(struct normalizer *z, const struct stream_rec *rec)
 			return fail(z, EX_OSERR, "out of memory%s", "");
 	nf->kind = sf.kind;
 	nf->year = sf.year;
-	if (!(nf->fp = open_memstream(&nf->buf, &nf->len)))
+	if (!(nf->fp = open_memstream(&nf->buf, &nf->len)) ||
+	    !(nf->xjfp = open_memstream(&nf->xj, &nf->xjlen)))
 		return fail(z, EX_OSERR, "out of memory%s", "");
 	submission_init(&nf->rows, nf->year, rec->field[F_DEPT]);
 	z->cur = nf;
@@ -419,11 +444,20 @@ static int on_e(struct normalizer *z, const struct stream_rec *rec)
 		z->code = EX_SOFTWARE;
 		return -1;
 	}
-	for (int i = 0; i < E_STATUS; i++)
-		nf->e.n[i] += e.n[i];
+	if (e.ok) {
+		for (int i = 0; i < E_STATUS; i++)
+			nf->e.n[i] += e.n[i];
+	} else {
+		/*
+		 * Rejected whole (a malformed line after rows were read, say):
+		 * none of its rows is written on, so its counts are extract's.
+		 */
+		nf->e = e;
+	}
 	nf->e.ok = e.ok;
 	fclose(nf->fp);
-	nf->fp = NULL;
+	fclose(nf->xjfp);
+	nf->fp = nf->xjfp = NULL;
 	z->cur = NULL;
 	return 0;
 }
@@ -448,7 +482,7 @@ static int on_record(struct normalizer *z, const struct stream_rec *rec)
 			return fail(z, EX_SOFTWARE, "J record outside a file%s", "");
 		if (rec->nfields < J_NFIELDS)
 			return fail(z, EX_SOFTWARE, "malformed J record%s", "");
-		stream_write(z->cur->fp, 'J', rec->nfields, (const char *const *)rec->field);
+		stream_write(z->cur->xjfp, 'J', rec->nfields, (const char *const *)rec->field);
 		return 0;
 	case 'E': return on_e(z, rec);
 	case 'C':
@@ -488,6 +522,8 @@ static void normalizer_free(struct normalizer *z)
 	for (size_t i = 0; i < z->n; i++) {
 		if (z->files[i].fp)
 			fclose(z->files[i].fp);
+		if (z->files[i].xjfp)
+			fclose(z->files[i].xjfp);
 		free_file(&z->files[i]);
 	}
 	free(z->files);

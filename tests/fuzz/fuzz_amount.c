@@ -4,9 +4,11 @@
  *
  * Properties:
  *   - no unit, no amount: amount_parse with UNIT_NONE always fails;
+ *   - range: every parsed amount lies within ±AMOUNT_MAX_FEN (numeric(18,2));
  *   - round trip: a parsed amount formatted as yuan ("-1234.50") parses
- *     back, in 元, to the same fen; so does any int64 fen (the first eight
- *     bytes of the input);
+ *     back, in 元, to the same fen; so does any fen in the range (the first
+ *     eight bytes of the input, folded into it), and any fen outside it is
+ *     refused;
  *   - units agree: the same text in 万元 is exactly 10000 times its value in
  *     元 whenever both parse;
  *   - the predicates agree with the parser: blank text parses to 0 in both
@@ -67,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (utf8)
 				FUZZ_ASSERT(text_valid_utf8(e.message, strlen(e.message)));
 		} else {
+			FUZZ_ASSERT(fen[k] <= AMOUNT_MAX_FEN && fen[k] >= -AMOUNT_MAX_FEN);
 			round_trip(fen[k]);
 		}
 	}
@@ -98,6 +101,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t cap = data[0] % 40;
 
 		memcpy(&v, data, sizeof(v));
+		if (v > AMOUNT_MAX_FEN || v < -AMOUNT_MAX_FEN) {
+			char buf[32];
+			int64_t back = 0;
+
+			amount_format(v, buf, sizeof(buf));
+			FUZZ_ASSERT(amount_parse(buf, UNIT_YUAN, &back, NULL) < 0);
+			v %= AMOUNT_MAX_FEN + 1;
+		}
 		round_trip(v);
 		/* A short buffer is cut, never overrun (ASan sees past cap). */
 		small = malloc(cap ? cap : 1);

@@ -9,7 +9,6 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 load="${LOAD:-${ETL_BIN:-$top/build}/load}" # run.sh test: ETL_BIN=build/asan
 streams="$top/tests/data/streams"
 port=55433
-lock_key=27988436066706540 # PGW_LOCK_KEY in etl/pgwriter.h
 
 n=0
 failed=0
@@ -260,15 +259,21 @@ is "$(q "SELECT count(*) FROM etl.files f JOIN etl.runs r USING (run_id) WHERE r
 	"after a withdrawal the same files load again"
 
 # --- the lock -------------------------------------------------------------------------
-PGAPPNAME=holder psql -X -q -d budget -c "SELECT pg_advisory_lock($lock_key)" -c "SELECT pg_sleep(60)" \
-	>/dev/null 2>&1 &
+# A writing run holds row 1 of etl.run_lock FOR UPDATE (only the loader role
+# may); another session holding it makes a load exit 75 naming it.
+printf 'BEGIN;\nSELECT 1 FROM etl.run_lock WHERE id = 1 FOR UPDATE;\nSELECT pg_sleep(60);\n' |
+	PGAPPNAME=holder psql -X -q -d budget >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 50); do
-	[ "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -ge 1 ] && break
+	[ "$(q "SELECT count(*) FROM pg_locks WHERE relation = 'etl.run_lock'::regclass AND mode = 'RowShareLock' AND granted")" -ge 1 ] && break
 	sleep 0.1
 done
 run basic.stream
 is $rc 75 "while another session holds the lock: 75"
+grep -q 'application "holder"' "$err"
+st=$?
+ok $st "... and the message names the holder's application"
+[ $st = 0 ] || sed 's/^/# /' "$err"
 "$load" --dsn "$dsn" --wait <"$streams/basic.stream" >"$out" 2>"$err" &
 waiter=$!
 sleep 1
@@ -277,6 +282,23 @@ ok $? "--wait waits for the lock"
 release
 wait $waiter
 is $? 0 "... and loads once it is free"
+
+# Issue 14: the read-only role can neither take the run lock nor block a load
+# with the advisory lock it may take (pg_advisory_lock needs no privilege).
+psql -X -q -U budget_reader -d budget -c "BEGIN" -c "SELECT 1 FROM etl.run_lock FOR UPDATE" \
+	>/dev/null 2>"$tmp/reader.err"
+ok $([ $? != 0 ] && grep -q 'permission denied' "$tmp/reader.err" && echo 0 || echo 1) \
+	"budget_reader may not take the run lock"
+printf 'SELECT pg_advisory_lock(27988436066706540);\nSELECT pg_sleep(60);\n' |
+	PGAPPNAME=holder psql -X -q -U budget_reader -d budget >/dev/null 2>&1 &
+holder=$!
+for _ in $(seq 50); do
+	[ "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" -ge 1 ] && break
+	sleep 0.1
+done
+run basic.stream
+is $rc 0 "an advisory lock held by budget_reader does not stop a load"
+release
 
 # --- the whole pipeline: load PATH runs extract | normalize itself ------------------
 bindir=$(dirname "$load")

@@ -160,12 +160,16 @@ static void test_parse_decimals(void **state)
 static void test_parse_bounds(void **state)
 {
 	(void)state;
-	expect_ok("92233720368547758.07", UNIT_YUAN, INT64_MAX);
-	expect_ok("-92233720368547758.08", UNIT_YUAN, INT64_MIN);
-	expect_ok("9223372036854.775807", UNIT_WAN, INT64_MAX);
-	expect_bad("92233720368547758.08", UNIT_YUAN);
-	expect_bad("-92233720368547758.09", UNIT_YUAN);
-	expect_bad("9223372036855", UNIT_WAN);
+	/* issue 14: the range of numeric(18,2), |amount| < 10^16 yuan */
+	expect_ok("9999999999999999.99", UNIT_YUAN, AMOUNT_MAX_FEN);
+	expect_ok("-9999999999999999.99", UNIT_YUAN, -AMOUNT_MAX_FEN);
+	expect_ok("999999999999.999999", UNIT_WAN, AMOUNT_MAX_FEN);
+	expect_bad("10000000000000000", UNIT_YUAN);
+	expect_bad("-10000000000000000.00", UNIT_YUAN);
+	expect_bad("1000000000000", UNIT_WAN);
+	expect_bad("92233720368547758.07", UNIT_YUAN);
+	expect_bad("-92233720368547758.08", UNIT_YUAN);
+	expect_bad("9223372036854.775807", UNIT_WAN);
 	expect_bad("99999999999999999999999999", UNIT_YUAN);
 	expect_bad("100000000000000000000", UNIT_YUAN);
 }
@@ -318,7 +322,7 @@ static void test_round_trip_random(void **state)
 	(void)state;
 	for (i = 0; i < 20000; i++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		fen = (int64_t)(x >> (i % 60));
+		fen = (int64_t)(x >> (i % 60)) % (AMOUNT_MAX_FEN + 1);
 		if (i % 2)
 			fen = -fen;
 		amount_format(fen, buf, sizeof(buf));

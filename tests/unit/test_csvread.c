@@ -229,14 +229,15 @@ static void test_error_lines_do_not_depend_on_chunking(void **state)
 /* ---- caps --------------------------------------------------------------------- */
 
 /*
- * A stray opening quote swallows every line after it; once the field passes
- * CSVREAD_MAX_FIELD the error names the line where the quote opened.
+ * A stray opening quote swallows every line after it; once the open field
+ * passes CSVREAD_MAX_OPEN_FIELD the parse stops and the error names the line
+ * where the quote opened.
  */
 static void test_stray_quote_hits_field_cap_at_its_line(void **state)
 {
 	static const char head[] = "a,b\n1,2\n3,\"oops\n";
 	static const char row[] = "2010301,12.00\n";
-	size_t rows = CSVREAD_MAX_FIELD / (sizeof(row) - 1) + 2;
+	size_t rows = CSVREAD_MAX_OPEN_FIELD / (sizeof(row) - 1) + 2;
 	size_t len = sizeof(head) - 1 + rows * (sizeof(row) - 1);
 	char *text = malloc(len + 1);
 	struct etl_err err;
@@ -248,6 +249,54 @@ static void test_stray_quote_hits_field_cap_at_its_line(void **state)
 	text[len] = '\0';
 	err = expect_error(text, len, "too_large", 3);
 	assert_non_null(strstr(err.message, "never closed"));
+	free(text);
+}
+
+/* Records seen by collect_records(), with their oversize marks. */
+static int oversize_seen[8], nseen;
+static size_t oversize_len_seen[8];
+
+static int note_oversize(void *ctx, const struct csv_record *rec)
+{
+	(void)ctx;
+	if (nseen < 8) {
+		oversize_seen[nseen] = rec->oversize_field;
+		oversize_len_seen[nseen++] = rec->oversize_len;
+	}
+	return 0;
+}
+
+/*
+ * Issue 14: a field longer than CSVREAD_MAX_FIELD that ends is handed on
+ * empty with its record marked, and the records after it are read: the
+ * caller rejects that row only.  Exactly the cap is an ordinary field.
+ */
+static void test_oversize_field_marks_its_record(void **state)
+{
+	size_t big = CSVREAD_MAX_FIELD + 1, len = 4 + CSVREAD_MAX_FIELD + 8 + big + 16;
+	char *text = malloc(len), *p = text;
+	struct csvread r;
+	struct etl_err err;
+
+	(void)state;
+	p += sprintf(p, "a,\"");
+	memset(p, 'x', CSVREAD_MAX_FIELD);
+	p += CSVREAD_MAX_FIELD;
+	p += sprintf(p, "\"\nb,\"");
+	memset(p, 'y', big);
+	p += big;
+	p += sprintf(p, "\"\nc,d\n");
+	nseen = 0;
+	etl_err_clear(&err);
+	assert_int_equal(csvread_init(&r, ',', note_oversize, NULL, &err), 0);
+	assert_int_equal(csvread_feed(&r, text, (size_t)(p - text)), 0);
+	assert_int_equal(csvread_finish(&r), 0);
+	csvread_free(&r);
+	assert_int_equal(nseen, 3);
+	assert_int_equal(oversize_seen[0], 0);
+	assert_int_equal(oversize_seen[1], 2);
+	assert_int_equal(oversize_len_seen[1], big);
+	assert_int_equal(oversize_seen[2], 0);
 	free(text);
 }
 
@@ -372,6 +421,7 @@ int main(void)
 	    cmocka_unit_test(test_records_do_not_depend_on_chunking),
 	    cmocka_unit_test(test_error_lines_do_not_depend_on_chunking),
 	    cmocka_unit_test(test_stray_quote_hits_field_cap_at_its_line),
+	    cmocka_unit_test(test_oversize_field_marks_its_record),
 	    cmocka_unit_test(test_file_ending_inside_quotes_names_the_opening_line),
 	    cmocka_unit_test(test_column_cap),
 	    cmocka_unit_test(test_text_after_closing_quote_is_an_error),

@@ -89,22 +89,6 @@ static void test_table_file(void **state)
 	assert_false(paths_is_table_file("csv"));
 }
 
-struct seen {
-	char names[16][64];
-	int n;
-};
-
-static int collect(void *ctx, const char *path, long long bytes)
-{
-	struct seen *s = ctx;
-	const char *base = strrchr(path, '/');
-
-	(void)bytes;
-	if (s->n < 16)
-		snprintf(s->names[s->n++], 64, "%s", base ? base + 1 : path);
-	return 0;
-}
-
 static void touch(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -115,6 +99,89 @@ static void touch(const char *dir, const char *name)
 	assert_non_null(f);
 	fputs("x\n", f);
 	fclose(f);
+}
+
+struct seen {
+	char names[16][64];
+	char problems[16][64];
+	int n, nproblems;
+};
+
+static int collect(void *ctx, const char *path, long long bytes, const char *problem,
+                   const char *detail)
+{
+	struct seen *s = ctx;
+	const char *base = strrchr(path, '/');
+
+	(void)bytes;
+	(void)detail;
+	if (problem && s->nproblems < 16)
+		snprintf(s->problems[s->nproblems++], 64, "%s %s", problem, base ? base + 1 : path);
+	else if (!problem && s->n < 16)
+		snprintf(s->names[s->n++], 64, "%s", base ? base + 1 : path);
+	return 0;
+}
+
+static bool has(char list[][64], int n, const char *want)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(list[i], want) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Issue 14: a walk reads regular files only, each once; symlink loops end;
+ * a symlink out of the tree is not followed; a .csv that is a pipe or a
+ * link to a device is named, not read (it would block or never end).
+ */
+static void test_collect_links_and_specials(void **state)
+{
+	char root[] = "/tmp/test_paths.XXXXXX", outside[] = "/tmp/test_paths_out.XXXXXX";
+	char p[PATH_MAX], q[PATH_MAX], cmd[PATH_MAX * 2];
+	struct seen s = {0};
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	assert_non_null(mkdtemp(outside));
+	snprintf(p, sizeof(p), "%s/2023", root);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/2023/109001", root);
+	assert_int_equal(mkdir(p, 0700), 0);
+	touch(p, "t1.csv");
+	/* a loop: 2023/109001/again -> 2023, and a second name for t1.csv */
+	snprintf(q, sizeof(q), "%s/2023/109001/again", root);
+	assert_int_equal(symlink("..", q), 0);
+	snprintf(q, sizeof(q), "%s/2023/109001/alias.csv", root);
+	assert_int_equal(symlink("t1.csv", q), 0);
+	/* out of the tree */
+	touch(outside, "secret.csv");
+	snprintf(p, sizeof(p), "%s/secret.csv", outside);
+	snprintf(q, sizeof(q), "%s/2023/out.csv", root);
+	assert_int_equal(symlink(p, q), 0);
+	/* specials */
+	snprintf(q, sizeof(q), "%s/2023/fifo.csv", root);
+	assert_int_equal(mkfifo(q, 0600), 0);
+	snprintf(q, sizeof(q), "%s/2023/zero.csv", root);
+	assert_int_equal(symlink("/dev/zero", q), 0);
+	snprintf(q, sizeof(q), "%s/2023/dangling.csv", root);
+	assert_int_equal(symlink("nothing-here.csv", q), 0);
+
+	assert_int_equal(paths_collect(root, collect, &s), 0);
+	assert_int_equal(s.n, 1); /* t1.csv once: not again through the loop or the alias */
+	assert_string_equal(s.names[0], "t1.csv");
+	assert_true(has(s.problems, s.nproblems, "symlink_outside out.csv"));
+	assert_true(has(s.problems, s.nproblems, "not_regular_file fifo.csv"));
+	assert_true(has(s.problems, s.nproblems, "symlink_outside zero.csv"));
+	assert_true(has(s.problems, s.nproblems, "broken_symlink dangling.csv"));
+	assert_int_equal(s.nproblems, 4);
+	/* a target the user names is read, wherever it is */
+	memset(&s, 0, sizeof(s));
+	snprintf(p, sizeof(p), "%s/2023/out.csv", root);
+	assert_int_equal(paths_collect(p, collect, &s), 0);
+	assert_int_equal(s.n, 1);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s", root, outside);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void test_collect(void **state)
@@ -156,6 +223,7 @@ int main(void)
 	    cmocka_unit_test(test_absolute_shown),
 	    cmocka_unit_test(test_table_file),
 	    cmocka_unit_test(test_collect),
+	    cmocka_unit_test(test_collect_links_and_specials),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
