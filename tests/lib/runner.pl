@@ -166,7 +166,7 @@ sub judge_tap {
 	while (my $r = $p->next) {
 		if ($r->is_bailout) {
 			$bail = $r->explanation;
-			push @show, $r->as_string;
+			push @show, "Bail out! " . ($bail // "");
 			next;
 		}
 		if ($r->is_test) {
