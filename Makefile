@@ -72,3 +72,10 @@ cppcheck:
 
 clean:
 	rm -rf build
+
+# Does ./run.sh test catch small deliberate bugs?  Each mutation of
+# tests/mutation/run.sh is applied to a scratch copy and must make the
+# suite fail.  Not in CI: several full runs, about 15 minutes.
+.PHONY: check-tests
+check-tests:
+	tests/mutation/run.sh
