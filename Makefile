@@ -90,9 +90,6 @@ bench: all
 fuzz:
 	$(MAKE) -C tests/fuzz FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60)
 
-check-tests:
-	tests/mutation/run.sh
-
 SOURCES := $(wildcard etl/*/*.c etl/*/*.h) $(wildcard tests/unit/*.c)
 format:
 	clang-format -i $(SOURCES)
@@ -106,3 +103,10 @@ cppcheck:
 
 clean:
 	rm -rf build
+
+# Does ./run.sh test catch small deliberate bugs?  Each mutation of
+# tests/mutation/run.sh is applied to a scratch copy and must make the
+# suite fail.  Not in CI: several full runs, about 15 minutes.
+.PHONY: check-tests
+check-tests:
+	tests/mutation/run.sh

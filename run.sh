@@ -5,6 +5,7 @@
 #                                 embedded PostgreSQL, load samples/, print
 #                                 the cross-department summary
 #   ./run.sh test                 every test; the last line is the summary
+#                                 "N passed, M failed, K skipped"
 #   ./run.sh load [opts] PATH...  the production load (see README)
 #   ./run.sh migrate [--dsn DSN]  apply sql/ migrations with a privileged role
 #   ./run.sh withdraw YEAR DEPT   remove a submission's facts (audited)
@@ -136,50 +137,78 @@ SQL
 }
 
 # ---- tests -----------------------------------------------------------------
-# Three runners: cmocka (unit, ASan+UBSan build), prove (integration TAP
-# scripts, each on its own throwaway cluster), pg_prove (pgTAP).  Their
-# counts are added into one closing line.
-count_tap() { # file -> "pass fail"
-	local p f
-	p=$(grep -Ec '^[[:space:]]*ok [0-9]+' "$1" || true)
-	f=$(grep -Ec '^[[:space:]]*not ok [0-9]+' "$1" || true)
-	echo "$p $f"
+# One runner judges every test program: tests/lib/runner.pl (TAP::Parser for
+# TAP and pgTAP, cmocka's output per group).  A program passes only when it
+# exits 0, ran to its end (plan met, no bail-out, every cmocka group
+# reported) and no sanitizer spoke; a skip is counted apart.  The last line
+# is "N passed, M failed, K skipped"; the exit status is 1 when M > 0, when
+# nothing passed, or when K > 0 with CI=true.
+RUNNER=$ROOT/tests/lib/runner.pl
+
+# run_suite LOGDIR ITEM...: run the items in order and print the summary.
+# An ITEM is a heading ("== ...", printed) or KIND:PATH for runner.pl (tap,
+# cmocka, pgtap); consecutive pgtap items share one throwaway cluster with
+# the migrations applied (tests/sql/run_pgtap.sh).  Every item listed must
+# end with a verdict, or it counts as failed ("never ran").  tests/self/
+# calls this (./run.sh run-suite) with broken fixtures.
+run_suite() {
+	local out=$1 ledger a
+	shift
+	ledger=$out/ledger.tsv
+	mkdir -p "$out"
+	: >"$ledger"
+	local R=(perl "$RUNNER" --ledger "$ledger" --logs "$out") items=() sql=()
+	export ETL_HOME=$ROOT ETL_BIN=${ETL_BIN:-$ROOT/build/asan}
+	for a; do
+		case $a in
+		pgtap:*) sql+=("$a") ;;
+		*)
+			run_sql_items
+			case $a in
+			==*) echo "$a" ;;
+			*) (cd "$ROOT" && "${R[@]}" "$a") || "${R[@]}" --fail "$a" "runner.pl itself failed" ;;
+			esac
+			;;
+		esac
+		case $a in ==*) ;; *) items+=("$a") ;; esac
+	done
+	run_sql_items
+	[ ${#items[@]} -eq 0 ] || "${R[@]}" --expect "${items[@]}"
+	echo "logs: $out"
+	perl "$RUNNER" --summary "$ledger"
+}
+
+# The pgtap items gathered so far, on one cluster; a cluster that cannot
+# start or migrations that fail are one failure (the files then never ran).
+run_sql_items() {
+	[ ${#sql[@]} -gt 0 ] || return 0
+	if ! (cd "$ROOT" && "$ROOT/tests/sql/run_pgtap.sh" "${R[@]}" "${sql[@]}") 2>"$out/pgtap-cluster.log"; then
+		sed 's/^/        /' "$out/pgtap-cluster.log" | tail -15
+		"${R[@]}" --fail tests/sql/run_pgtap.sh "no cluster or the migrations failed (see $out/pgtap-cluster.log)"
+	fi
+	sql=()
 }
 
 run_tests() {
-	local out=$ROOT/build/test-logs pass=0 fail=0 p f t
+	local out=$ROOT/build/test-logs t items=()
+	rm -rf "$out"
 	mkdir -p "$out"
-	build
-	make -s -C "$ROOT" asan >&2
-	echo "== unit tests (cmocka, ASan+UBSan) =="
-	for t in "$ROOT"/build/asan/tests/test_*; do
-		[ -x "$t" ] || continue
-		if (cd "$ROOT" && CMOCKA_MESSAGE_OUTPUT=STDOUT "$t") >"$out/$(basename "$t").log" 2>&1; then :; fi
-		# a program may run several cmocka groups: add their summaries
-		p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out/$(basename "$t").log" | awk '{s+=$1} END {if (NR) print s}')
-		f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out/$(basename "$t").log" | awk '{s+=$1} END {if (NR) print s}')
-		if [ -z "$p$f" ]; then f=1; fi # crashed before its summary
-		pass=$((pass + ${p:-0})); fail=$((fail + ${f:-0}))
-		printf '%-28s %s passed, %s failed\n' "$(basename "$t")" "${p:-0}" "${f:-0}"
-		[ "${f:-0}" -gt 0 ] && cat "$out/$(basename "$t").log"
+	if ! build || ! make -s -C "$ROOT" asan >&2; then
+		perl "$RUNNER" --ledger "$out/ledger.tsv" --fail build "make or make asan failed"
+		perl "$RUNNER" --summary "$out/ledger.tsv"
+		return 1
+	fi
+	items+=("== unit tests (cmocka, ASan+UBSan)")
+	for t in "$ROOT"/tests/unit/test_*.c; do
+		[ -e "$t" ] && items+=("cmocka:build/asan/tests/$(basename "$t" .c)=tests/unit/$(basename "$t")")
 	done
-	echo "== integration tests (prove) =="
-	if ls "$ROOT"/tests/integration/*.t >/dev/null 2>&1; then
-		(cd "$ROOT" && ETL_BIN="$ROOT/build/asan" prove -v tests/integration/*.t) >"$out/prove.log" 2>&1 || true
-		read -r p f < <(count_tap "$out/prove.log")
-		pass=$((pass + p)); fail=$((fail + f))
-		grep -E '^(not ok|tests/|Result|Files=)|^[[:space:]]*not ok' "$out/prove.log" || true
-	fi
-	echo "== SQL tests (pg_prove) =="
-	if ls "$ROOT"/tests/sql/*.sql >/dev/null 2>&1; then
-		"$ROOT/tests/sql/run_pgtap.sh" >"$out/pgtap.log" 2>&1 || true
-		read -r p f < <(count_tap "$out/pgtap.log")
-		pass=$((pass + p)); fail=$((fail + f))
-		grep -E '^(not ok|tests/|Result|Files=)|^[[:space:]]*not ok' "$out/pgtap.log" || true
-	fi
-	echo "logs: $out"
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]
+	items+=("== integration tests (TAP)")
+	for t in "$ROOT"/tests/integration/*.t; do [ -e "$t" ] && items+=("tap:tests/integration/${t##*/}"); done
+	items+=("== SQL tests (pgTAP)")
+	for t in "$ROOT"/tests/sql/*.sql; do [ -e "$t" ] && items+=("pgtap:tests/sql/${t##*/}"); done
+	items+=("== self tests (the runner fails when it should)")
+	for t in "$ROOT"/tests/self/*.t; do [ -e "$t" ] && items+=("tap:tests/self/${t##*/}"); done
+	run_suite "$out" "${items[@]}"
 }
 
 # ---- commands ----------------------------------------------------------------
@@ -197,6 +226,10 @@ test)
 	shift
 	ensure_packages
 	run_tests
+	;;
+run-suite) # internal: run_suite LOGDIR ITEM... (tests/self/)
+	shift
+	run_suite "$@"
 	;;
 load)
 	shift

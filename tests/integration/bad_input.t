@@ -11,60 +11,36 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${ETL_BIN:-$ROOT/build}
 BAD=$ROOT/tests/data/bad
 
-if [ ! -x "$BIN/load" ] || [ ! -x "$BIN/extract" ] || [ ! -x "$BIN/normalize" ]; then
-	echo "1..0 # SKIP $BIN/load, extract or normalize not built (make)"
-	exit 0
-fi
-[ -x "${PGBIN:-/usr/lib/postgresql/15/bin}/initdb" ] || {
-	echo "1..0 # SKIP no PostgreSQL server programs"
-	exit 0
-}
-
+. "$ROOT/tests/lib/tap.sh"
 . "$ROOT/tests/lib/pgcluster.sh"
-pgc_start bad_input 55461
+if [ ! -x "$BIN/load" ] || [ ! -x "$BIN/extract" ] || [ ! -x "$BIN/normalize" ]; then
+	bail "$BIN/load, extract or normalize not built (make)"
+fi
+[ -x "$PGBIN/initdb" ] || skip_all "no PostgreSQL server programs in $PGBIN"
+
+pgc_start bad_input 55461 || bail "no cluster"
 export ETL_HOME=$ROOT
 unset ETL_DSN PGHOST PGPORT PGDATABASE PGUSER PGSERVICE
 T=$PGC_DIR # the cluster's folder, removed on exit
 
-n=0
-failed=0
-ok() { # ok STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-is() { # is GOT WANT NAME
-	n=$((n + 1))
-	if [ "$1" == "$2" ]; then echo "ok $n - $3"; else
-		echo "not ok $n - $3"
-		diff <(echo "$2") <(echo "$1") | sed 's/^/#   /'
-		failed=$((failed + 1))
-	fi
-}
-q() { psql -X -qtA -v ON_ERROR_STOP=1 "$PGC_DSN" -c "$1"; }
+q() { pgq "$PGC_DSN" "$1"; }
 # printed LINE NAME: the exact line is on stderr (any folder before the
 # path given, since extract makes paths absolute)
 printed() {
 	local want=$1
-	n=$((n + 1))
 	if grep -aqF -- "/$want" "$T/err" || grep -aqxF -- "$want" "$T/err"; then
-		echo "ok $n - $2"
+		tap_result 1 "$2"
 	else
-		echo "not ok $n - $2"
+		tap_result 0 "$2"
 		echo "#   want a line ending: $want"
 		grep -a -F -- "${want%%:*}" "$T/err" | head -3 | sed 's/^/#   got:  /'
-		failed=$((failed + 1))
 	fi
 }
 # printed_re ERE NAME
 printed_re() {
-	n=$((n + 1))
-	if grep -aqE -- "$1" "$T/err"; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"
+	if grep -aqE -- "$1" "$T/err"; then tap_result 1 "$2"; else
+		tap_result 0 "$2"
 		echo "#   no line matches: $1"
-		failed=$((failed + 1))
 	fi
 }
 load() { # load ARGS...: from tests/data/bad with relative paths; sets rc
@@ -207,11 +183,32 @@ is "$(q "SELECT count(*) FROM core.fact_amount WHERE dept_code = '110002' AND ta
 is "$(q "SELECT count(*) || ' ' || sum(amount) FROM core.project WHERE fiscal_year = 2023 AND dept_code = '109001'")" \
 	"5 2306000.00" "table 9 of the broken submission: its 5 projects, 230.60 万元"
 
-# UTF-16LE: decoded and loaded like its UTF-8 twin
+# UTF-16LE: decoded and loaded like its UTF-8 twin (a consistency check:
+# the same code read both), and to the figures of the file itself, read
+# here with Python's UTF-16 codec and csv module (TAB-delimited, 万元 times
+# 10000): every non-zero amount of every data row at its line.
 facts_of() { q "SELECT string_agg(line || ':' || coalesce(code, '') || ':' || measure || '=' || amount, ' ' ORDER BY line, measure)
                FROM core.fact_amount WHERE fiscal_year = 2023 AND dept_code = '$1' AND table_kind = $2"; }
 t6=$(facts_of 110002 6)
 is "$t6" "$(facts_of 110001 6)" "a UTF-16LE table 6 loads the same facts as its UTF-8 twin"
+want=$(python3 - "$BAD/$C/表6 一般公共预算基本支出表.csv" <<'EOF'
+import csv, io, sys
+from decimal import Decimal
+text = open(sys.argv[1], "rb").read().decode("utf-16")
+rows = list(csv.reader(io.StringIO(text, newline=""), delimiter="\t"))
+head = next(i for i, r in enumerate(rows) if r[0].startswith("经济分类科目编码"))
+assert rows[head][2:5] == ["合计", "人员经费", "公用经费"], rows[head]
+scale = Decimal(10000) if any("万元" in c for r in rows[:head] for c in r) else Decimal(1)
+facts = []
+for line, r in enumerate(rows[head + 1:], start=head + 2):
+    for measure, v in zip(("total", "personnel", "public"), r[2:5]):
+        if v.strip() and Decimal(v):
+            facts.append((line, measure, "%d:%s:%s=%s" % (line, r[0].strip(), measure,
+                                                         (Decimal(v) * scale).quantize(Decimal("0.01")))))
+print(" ".join(f for _, _, f in sorted(facts)))
+EOF
+)
+is "$t6" "${want:-(the python reading failed)}" "... and exactly the $(echo "$want" | wc -w) amounts the UTF-16 file holds, read by Python"
 ok "$([ "$(echo "$t6" | wc -w)" -ge 40 ] && echo 0 || echo 1)" "... all $(echo "$t6" | wc -w) of them"
 is "$(q "SELECT sum(total_amount) FROM mart.basic_expenditure_by_economic WHERE dept_code = '110002'")" \
 	4174300.00 "... and mart.basic_expenditure_by_economic adds up to 417.43 万元"
@@ -257,5 +254,4 @@ is "$rc" 65 "a run where everything is rejected exits 65"
 is "$?" 65 "--dry-run of the broken submissions exits 65"
 printed_re "$unknown_re" "... and prints the same rejects"
 
-echo "1..$n"
-exit $((failed > 0))
+done_testing

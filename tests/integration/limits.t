@@ -25,12 +25,8 @@ FIELD_BYTES=${LIMITS_FIELD_BYTES:-1073741824}
 TIMEOUT=${LIMITS_TIMEOUT:-300}
 T=$(mktemp -d "${TMPDIR:-/tmp}/limits.XXXXXX")
 trap 'rm -rf "$T"' EXIT
-n=0
-
-ok() { # ok STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi
-}
+. "$ROOT/tests/lib/tap.sh"
+[ -x "$X" ] || bail "$X is not built (make)"
 
 # xrun ARGS...: extract ARGS, stdout to $T/out, stderr to $T/err; sets rc
 # and kb (peak RSS in KiB).
@@ -51,8 +47,8 @@ EOF
 	case $kb in '' | *[!0-9]*) kb=999999999 ;; esac
 }
 
-# diag: what a failing case saw.
-diag() {
+# show_case: what a failing case saw.
+show_case() {
 	echo "# exit $rc, peak RSS $((kb / 1024)) MB (bound $RSS_MB MB)"
 	head -c 600 "$T/err" | sed 's/^/# stderr: /'
 	grep -a '^[JE]	' "$T/out" | head -3 | cut -c1-300 | sed 's/^/# stream: /'
@@ -69,7 +65,7 @@ refused() {
 	for p in "$@"; do grep -qF -- "$p" "$T/err" || bad=1; done
 	[ "$kb" -le $((RSS_MB * 1024)) ] || bad=1
 	ok $bad "$name: exit 65, line $line, $reason, peak RSS $((kb / 1024)) MB"
-	[ $bad = 0 ] || diag
+	[ $bad = 0 ] || show_case
 }
 
 # rejected NAME FILE LINE REASON [PATTERN...]: extract FILE writes F, one J
@@ -85,7 +81,7 @@ rejected() {
 	awk -F'\t' '$1 == "E" && $7 == "rejected" { found = 1 } END { exit !found }' "$T/out" || bad=1
 	[ "$kb" -le $((RSS_MB * 1024)) ] || bad=1
 	ok $bad "$name: J at line $line, $reason, E rejected, peak RSS $((kb / 1024)) MB"
-	[ $bad = 0 ] || diag
+	[ $bad = 0 ] || show_case
 }
 
 # read_ok NAME FILE EXPECT: extract --records exits 0 with output EXPECT
@@ -97,7 +93,7 @@ read_ok() {
 	cmp -s "$T/out" "$want" || bad=1
 	[ "$kb" -le $((RSS_MB * 1024)) ] || bad=1
 	ok $bad "$name: exit 0, the expected records, peak RSS $((kb / 1024)) MB"
-	[ $bad = 0 ] || diag
+	[ $bad = 0 ] || show_case
 }
 
 # ---- a single huge field ------------------------------------------------------
@@ -118,7 +114,7 @@ refused "an unclosed quote over 4 MiB of lines" "$T/open-quote-big.csv" 2 too_la
 # --records (which cannot show it), also when the field closes before the end
 # of its line (the cap must not depend on where the read chunks fall).  In a
 # table the row of such a field is rejected, not the file (robustness.t).
-python3 - "$T" <<'EOF'
+python3 - "$T" <<'EOF' || bail "a python fixture failed"
 import sys
 t = sys.argv[1]
 for name, size in (("cap", 1 << 20), ("cap1", (1 << 20) + 1)):
@@ -135,7 +131,7 @@ refused "a quoted field of 1048577 bytes closed mid-line" "$T/cap1.csv" 2 too_la
 refused "a line of 10 million columns" "$T/columns.csv" 2 too_large "more than 4096 columns"
 rejected "a line of 10 million columns, in the stream" "$T/columns.csv" 2 too_large
 
-python3 - "$T" <<'EOF'
+python3 - "$T" <<'EOF' || bail "a python fixture failed"
 import sys
 t = sys.argv[1]
 open(t + "/cols4096.csv", "w").write("a\n" + ",".join(["1"] * 4096) + "\n")
@@ -149,16 +145,38 @@ read_ok "a file of 10^6 empty lines: no record" "$T/empty.csv" "$T/nothing"
 rejected "a file of 10^6 empty lines, in the stream: no table" "$T/empty.csv" 0 unknown_table
 
 # The same lines before a real table: read, with the true line numbers.
+# The records expected are read from the CSV here, with Python's csv module
+# and the unit line (万元: times 10000), not by the program under test: every
+# data row, its line shifted by 10^6, its amounts in yuan; empty lines are
+# not records.
 mkdir -p "$T/2023/109001"
-{ yes '' | head -n 1000000; cat "$ROOT/samples/2023/109001/表3 部门支出总表.csv"; } >"$T/2023/109001/t3.csv"
+T3="$ROOT/samples/2023/109001/表3 部门支出总表.csv"
+{ yes '' | head -n 1000000; cat "$T3"; } >"$T/2023/109001/t3.csv"
+python3 - "$T3" 1000000 >"$T/t3.want" <<'EOF' || bail "a python fixture failed"
+import csv, sys
+from decimal import Decimal
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+shift = int(sys.argv[2])
+head = next(i for i, r in enumerate(rows) if r[0] == "科目编码")
+scale = Decimal(10000) if any(c.endswith("单位：万元") for r in rows[:head] for c in r) else Decimal(1)
+for line, r in enumerate(rows[head + 1:], start=head + 2):
+    code, name = r[0].strip(), r[1].strip()
+    role = "total" if not code and name == "合计" else "row"
+    amounts = ["%s=%s" % (k, (Decimal(v or "0") * scale).quantize(Decimal("0.01")))
+               for k, v in zip(("total", "basic", "project"), r[2:5])]
+    print("\t".join(["R", str(line + shift), role, code, name] + amounts))
+facts = len(rows) - head - 1
+print("E\t%d\t%d\t%d\t0\t0\tok" % (len(rows), head + 1, facts))
+EOF
 xrun "$T/2023/109001/t3.csv"
-first=$(awk -F'\t' '$1 == "R" { print $2; exit }' "$T/out")
+grep -a '^[RE]	' "$T/out" >"$T/t3.got"
 bad=0
-[ "$rc" = 0 ] && [ "${first:-0}" -gt 1000000 ] || bad=1
-awk -F'\t' '$1 == "E" && $7 == "ok" && $4 > 0 { found = 1 } END { exit !found }' "$T/out" || bad=1
+[ "$rc" = 0 ] || bad=1
+[ "$(grep -c '^R' "$T/t3.want")" -ge 10 ] || bad=1
+cmp -s "$T/t3.want" "$T/t3.got" || bad=1
 [ "$kb" -le $((RSS_MB * 1024)) ] || bad=1
-ok $bad "10^6 empty lines before table 3: loaded, first row at line ${first:-?}, peak RSS $((kb / 1024)) MB"
-[ $bad = 0 ] || diag
+ok $bad "10^6 empty lines before table 3: exit 0, its $(grep -c '^R' "$T/t3.want") rows at their lines (+10^6) with the amounts of the file, in yuan; peak RSS $((kb / 1024)) MB"
+[ $bad = 0 ] || { show_case; diff "$T/t3.want" "$T/t3.got" | head -10 | diag; }
 
 # ---- gzip --------------------------------------------------------------------------------
 # 100 gzip members of 10 MiB each: 1 GiB from 1 MB, refused once the output
@@ -175,7 +193,7 @@ head -c $(($(stat -c %s "$T/full.csv.gz") / 2)) "$T/full.csv.gz" >"$T/cut.csv.gz
 refused "a gzip stream cut in half" "$T/cut.csv.gz" 0 bad_gzip
 
 # ---- NUL bytes past the first read chunk (256 KiB) --------------------------------------
-python3 - "$T" <<'EOF'
+python3 - "$T" <<'EOF' || bail "a python fixture failed"
 import sys
 t = sys.argv[1]
 body = '科目编码,科目名称,合计\n2010301,行政运行,"1,234.00"\n' * 20000
@@ -192,7 +210,7 @@ gzip -n -c "$T/nul-utf8.csv" >"$T/nul-utf8.csv.gz"
 rejected "a NUL byte inside gzip, in the stream" "$T/nul-utf8.csv.gz" 0 not_text "offset 300000"
 
 # ---- UTF-16: decoded, or refused by that name ----------------------------------------
-python3 - "$T" <<'EOF'
+python3 - "$T" <<'EOF' || bail "a python fixture failed"
 import sys
 t = sys.argv[1]
 text = "科目编码,科目名称,合计\r\n2010301,行政运行,\"1,234.00\"\r\n"
@@ -206,17 +224,29 @@ read_ok "UTF-16BE without a BOM: decoded" "$T/u16be.csv" "$T/u16.want"
 
 # Without a BOM, 一 (U+4E00) puts a NUL in the other byte of its unit: a
 # whole table still decodes, and is recognised.
-python3 - "$ROOT/samples/2023/109001/表5 一般公共预算支出表.csv" "$T/2023/109001/t5-utf16.csv" <<'EOF'
+python3 - "$ROOT/samples/2023/109001/表5 一般公共预算支出表.csv" "$T/2023/109001/t5-utf16.csv" <<'EOF' || bail "a python fixture failed"
 import sys
 open(sys.argv[2], "wb").write(open(sys.argv[1], encoding="utf-8").read().encode("utf-16-le"))
 EOF
 xrun "$T/2023/109001/t5-utf16.csv"
+grep -a '^[RE]	' "$T/out" >"$T/t5-utf16.got"
 bad=0
 [ "$rc" = 0 ] || bad=1
 awk -F'\t' '$1 == "F" && $5 == "utf-16le" && $9 == "5" { found = 1 } END { exit !found }' "$T/out" || bad=1
-awk -F'\t' '$1 == "E" && $7 == "ok" && $4 > 0 { found = 1 } END { exit !found }' "$T/out" || bad=1
-ok $bad "UTF-16LE without a BOM, with 一: decoded as utf-16le, table 5 read, peak RSS $((kb / 1024)) MB"
-[ $bad = 0 ] || diag
+# The same table in UTF-8 gives the same records (a consistency check), and
+# that many rows: the data lines of the file, counted here.
+cp "$ROOT/samples/2023/109001/表5 一般公共预算支出表.csv" "$T/2023/109001/t5-utf8.csv"
+"$X" "$T/2023/109001/t5-utf8.csv" 2>/dev/null | grep -a '^[RE]	' >"$T/t5-utf8.got"
+cmp -s "$T/t5-utf8.got" "$T/t5-utf16.got" || bad=1
+rows=$(python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8")))
+head = next(i for i, r in enumerate(rows) if r[0] == "科目编码")
+print(sum(1 for r in rows[head + 1:] if r[0].strip().isdigit() or r[1].strip() == "合计"))' "$T/2023/109001/t5-utf8.csv")
+[ "$(grep -c '^R' "$T/t5-utf16.got")" = "${rows:-x}" ] && [ "$rows" -gt 0 ] || bad=1
+awk -F'\t' -v n="$rows" '$1 == "E" && $7 == "ok" && $4 == n { found = 1 } END { exit !found }' "$T/t5-utf16.got" || bad=1
+ok $bad "UTF-16LE without a BOM, with 一: decoded as utf-16le, table 5's ${rows:-?} data rows read as from UTF-8, peak RSS $((kb / 1024)) MB"
+[ $bad = 0 ] || { show_case; diff "$T/t5-utf8.got" "$T/t5-utf16.got" | head -10 | diag; }
 refused "UTF-16LE of odd length: refused by that name" "$T/u16odd.csv" 0 bad_encoding \
 	"invalid utf-16le at byte offset $(($(stat -c %s "$T/u16odd.csv") - 1))"
 
@@ -229,7 +259,7 @@ rejected "the same, gzipped, in the stream" "$T/open-quote.csv.gz" 3 bad_csv "op
 
 # Table 3 cut inside its last character in UTF-8 (GB18030 cannot read it
 # either), and in GB18030 ending on the first byte of 行.
-python3 - "$ROOT/samples/2023/109001/表3 部门支出总表.csv" "$T" <<'EOF'
+python3 - "$ROOT/samples/2023/109001/表3 部门支出总表.csv" "$T" <<'EOF' || bail "a python fixture failed"
 import sys
 b = open(sys.argv[1], "rb").read().rstrip(b"\r\n")
 lead = max(i for i, c in enumerate(b) if c >= 0xC0)
@@ -251,10 +281,10 @@ rejected "UTF-8 that ends inside a character, gzipped, in the stream" "$T/cut-ut
 # The ASan build leaked the path list on these exits, and LeakSanitizer
 # turned their codes into 1.
 xrun "$ROOT/samples/2023/109001" "$T/no-such.csv"
-ok $([ "$rc" = 66 ] && echo 0 || echo 1) "a missing path after a good folder: exit 66 (got $rc)"
-[ "$rc" = 66 ] || diag
+is "$rc" 66 "a missing path after a good folder: exit 66"
+[ "$rc" = 66 ] || show_case
 ETL_HOME=$T/no-config xrun "$ROOT/samples/2023/109001"
-ok $([ "$rc" = 78 ] && echo 0 || echo 1) "no configuration: exit 78 (got $rc)"
-[ "$rc" = 78 ] || diag
+is "$rc" 78 "no configuration: exit 78"
+[ "$rc" = 78 ] || show_case
 
-echo "1..$n"
+done_testing

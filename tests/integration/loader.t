@@ -10,71 +10,29 @@ load="${LOAD:-${ETL_BIN:-$top/build}/load}" # run.sh test: ETL_BIN=build/asan
 streams="$top/tests/data/streams"
 port=55433
 
-n=0
-failed=0
-ok() { # ok COND_EXIT_STATUS NAME
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
-is() { # is GOT WANT NAME
-	n=$((n + 1))
-	if [ "$1" == "$2" ]; then echo "ok $n - $3"; else
-		echo "not ok $n - $3"
-		echo "#   got:  '$1'"
-		echo "#   want: '$2'"
-		failed=$((failed + 1))
-	fi
-}
+. "$top/tests/lib/tap.sh"
+. "$top/tests/lib/pgcluster.sh"
 
-if [ ! -x "$load" ]; then
-	echo "1..0 # SKIP build/load is not built (make)"
-	exit 0
-fi
-pgbin=$(pg_config --bindir 2>/dev/null)
-for d in /usr/lib/postgresql/*/bin; do [ -x "$pgbin/initdb" ] || pgbin=$d; done
-if [ ! -x "$pgbin/initdb" ]; then
-	echo "1..0 # SKIP no PostgreSQL server binaries (initdb)"
-	exit 0
-fi
+[ -x "$load" ] || bail "$load is not built (make)"
+[ -x "$PGBIN/initdb" ] || skip_all "no PostgreSQL server programs (initdb) in $PGBIN"
 
-# The server refuses to run as root: run it as postgres then.
+pgc_start loader $port || bail "no cluster"
 tmp=$(mktemp -d /tmp/budget-etl-loader.XXXXXX)
-as_pg=()
-if [ "$(id -u)" -eq 0 ]; then
-	chown postgres "$tmp"
-	as_pg=(runuser -u postgres --)
-fi
-pgdata="$tmp/data"
 cleanup() {
 	[ -n "${holder:-}" ] && kill "$holder" 2>/dev/null
-	"${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1
+	pgc_stop
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
-"${as_pg[@]}" "$pgbin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
-	>"$tmp/initdb.log" 2>&1 ||
-	"${as_pg[@]}" "$pgbin/initdb" -D "$pgdata" -U postgres -A trust -E UTF8 >"$tmp/initdb.log" 2>&1 ||
-	{ echo "Bail out! initdb failed: $(tail -3 "$tmp/initdb.log")"; exit 1; }
-start_server() {
-	"${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdata" -w -l "$tmp/server.log" \
-		-o "-p $port -k $tmp -c listen_addresses=''" start >/dev/null
-}
-start_server || { echo "Bail out! cannot start the server: $(tail -3 "$tmp/server.log")"; exit 1; }
-
-export PGHOST="$tmp" PGPORT=$port PGUSER=postgres
-psql_q() { psql -X -q -A -t -v ON_ERROR_STOP=1 -d budget "$@"; }
-q() { psql_q -c "$1"; }
-createdb_ok=$(psql -X -q -d postgres -c 'CREATE DATABASE budget' 2>&1)
-[ -z "$createdb_ok" ] || { echo "Bail out! $createdb_ok"; exit 1; }
+export PGHOST=$PGC_HOST PGPORT=$PGC_PORT PGUSER=$PGC_USER
+must "CREATE DATABASE budget" psql -X -q -v ON_ERROR_STOP=1 -d postgres -c 'CREATE DATABASE budget'
+dsn="host=$PGC_HOST port=$PGC_PORT dbname=budget user=$PGC_USER"
+q() { pgq "$dsn" "$1"; }
 
 # The loader's connection: through --dsn, so the PG* variables are not needed.
 unset ETL_DSN ETL_EMBEDDED_DSN
 export ETL_HOME="$top" # sql/ and config/ of this checkout, wherever $load is
-dsn="host=$tmp port=$port dbname=budget user=postgres"
 out="$tmp/out"
 err="$tmp/err"
 run() { # run STREAM ARGS...: load with the stream on stdin; sets rc
@@ -88,7 +46,7 @@ facts() { q "SELECT count(*) FROM core.fact_amount WHERE $1"; }
 # locked, so that a loader waits inside its first table's transaction;
 # release ends it.
 hold_facts() {
-	PGAPPNAME=holder psql -X -q -d budget -c "BEGIN" -c "LOCK TABLE core.fact_amount IN ACCESS EXCLUSIVE MODE" \
+	PGAPPNAME=holder psql -X -q "$dsn" -c "BEGIN" -c "LOCK TABLE core.fact_amount IN ACCESS EXCLUSIVE MODE" \
 		-c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
 	holder=$!
 	sleep 0.5
@@ -100,8 +58,6 @@ release() {
 	wait $holder 2>/dev/null
 	holder=
 }
-
-echo "1..84"
 
 # --- usage and configuration -------------------------------------------------
 "$load" --no-such-option >/dev/null 2>&1
@@ -130,11 +86,11 @@ is "$(q "SELECT count(*) FROM etl.runs")" 0 "... and starts no run"
 is $? 0 "--migrate again is a no-op"
 
 # A role that may read etl.schema_migrations but not create tables.
-q "CREATE ROLE it_loader LOGIN; GRANT USAGE ON SCHEMA etl TO it_loader; GRANT SELECT ON etl.schema_migrations TO it_loader"
+must "a role it_loader" q "CREATE ROLE it_loader LOGIN; GRANT USAGE ON SCHEMA etl TO it_loader; GRANT SELECT ON etl.schema_migrations TO it_loader"
 mkdir -p "$tmp/home"
 cp -r "$top/sql" "$tmp/home/sql"
 echo "CREATE TABLE etl.it_extra (id int);" >"$tmp/home/sql/migrations/999_it_extra.sql"
-ETL_HOME="$tmp/home" "$load" --dsn "host=$tmp port=$port dbname=budget user=it_loader" \
+ETL_HOME="$tmp/home" "$load" --dsn "host=$PGC_HOST port=$PGC_PORT dbname=budget user=it_loader" \
 	--config-dir "$top/config" <"$streams/basic.stream" >"$out" 2>"$err"
 is $? 78 "a pending migration the role may not apply: 78"
 grep -q 'run.sh migrate' "$err"
@@ -185,6 +141,7 @@ is "$(q "SELECT count(*) || ' ' || sum(amount) FROM core.fact_amount WHERE table
 is "$(q "SELECT string_agg(file_id::text || amount, ',' ORDER BY line, measure) FROM core.fact_amount WHERE table_kind <> 3")" \
 	"$t7_before" "... and the other tables are untouched"
 run changed.stream --force
+is "$rc" 0 "--force exits 0"
 is "$(q "SELECT status FROM etl.files ORDER BY file_id DESC LIMIT 1")" loaded "--force reloads an unchanged file"
 
 # --- rejects ------------------------------------------------------------------------
@@ -227,7 +184,7 @@ is $? 65 "--dry-run with rejects exits 65"
 is "$(count_all)" "$before" "--dry-run writes nothing"
 
 # --- values that must land verbatim; departments -----------------------------------
-q "CREATE TABLE public.x (id int)"
+must "a table x" q "CREATE TABLE public.x (id int)"
 run nasty.stream --accept-partial
 is $rc 65 "nasty.stream loads (with its reject: 65)"
 is "$(q "SELECT count(DISTINCT line) FROM core.fact_amount WHERE label = E'''); drop table x; --'")" 1 \
@@ -255,6 +212,7 @@ is "$(facts "fiscal_year = 2023 AND dept_code = '109001'") $(q "SELECT count(*) 
 is "$(q "SELECT facts_removed FROM etl.withdrawals")" "$n109" "... etl.withdrawals records how many facts went"
 is "$(facts "dept_code = '130001'")" 4 "... other departments stay"
 run basic.stream
+is "$rc" 0 "after a withdrawal the same stream loads (exit 0)"
 is "$(q "SELECT count(*) FROM etl.files f JOIN etl.runs r USING (run_id) WHERE r.run_id = (SELECT max(run_id) FROM etl.runs) AND status = 'loaded'")" 4 \
 	"after a withdrawal the same files load again"
 
@@ -262,7 +220,7 @@ is "$(q "SELECT count(*) FROM etl.files f JOIN etl.runs r USING (run_id) WHERE r
 # A writing run holds row 1 of etl.run_lock FOR UPDATE (only the loader role
 # may); another session holding it makes a load exit 75 naming it.
 printf 'BEGIN;\nSELECT 1 FROM etl.run_lock WHERE id = 1 FOR UPDATE;\nSELECT pg_sleep(60);\n' |
-	PGAPPNAME=holder psql -X -q -d budget >/dev/null 2>&1 &
+	PGAPPNAME=holder psql -X -q "$dsn" >/dev/null 2>&1 &
 holder=$!
 for _ in $(seq 50); do
 	[ "$(q "SELECT count(*) FROM pg_locks WHERE relation = 'etl.run_lock'::regclass AND mode = 'RowShareLock' AND granted")" -ge 1 ] && break
@@ -317,10 +275,7 @@ if [ -x "$bindir/extract" ] && [ -x "$bindir/normalize" ]; then
 	"$load" --dsn "$dsn" "$tmp/nocsv" >"$out" 2>"$err"
 	is $? 66 "a folder without .csv: extract's 66 is passed on"
 else
-	for i in 1 2 3 4 5 6; do
-		n=$((n + 1))
-		echo "ok $n # SKIP build/extract or build/normalize not built"
-	done
+	skip "build/extract or build/normalize not built" 6
 fi
 
 # --- signals, then a server that goes away -------------------------------------------
@@ -341,11 +296,11 @@ hold_facts
 "$load" --dsn "$dsn" --force <"$streams/changed.stream" >"$out" 2>"$err" &
 waiter=$!
 sleep 1
-"${as_pg[@]}" "$pgbin/pg_ctl" -D "$pgdata" -m fast -w stop >/dev/null
+pgc_ctl -m fast -w stop >/dev/null
 wait $waiter
 is $? 69 "the server stopped mid-run: 69"
 release
 run basic.stream
 is $rc 69 "a stopped server: 69"
 
-exit $((failed > 0))
+done_testing

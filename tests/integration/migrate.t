@@ -11,11 +11,10 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${ETL_BIN:-$ROOT/build}
+. "$ROOT/tests/lib/tap.sh"
 . "$ROOT/tests/lib/pgcluster.sh"
 pgc_start migrate 55447
 export ETL_HOME=$ROOT
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 q() { psql -X -qtA "$1" -v ON_ERROR_STOP=1 -c "$2"; }
 dsn() { echo "host=$PGC_HOST port=$PGC_PORT dbname=$1 user=$PGC_USER"; }
 
@@ -170,4 +169,4 @@ ok $([ -n "$want" ] && [ "$got" = "$want" ] && echo 0 || echo 1) \
 	"core.dim_measure equals the amount measures of measure.def ($(echo "$want" | wc -l) of them)"
 [ "$got" = "$want" ] || diff <(echo "$want") <(echo "$got") | sed 's/^/# /'
 
-echo "1..$n"
+done_testing

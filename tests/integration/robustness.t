@@ -6,21 +6,11 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${ETL_BIN:-$ROOT/build}
+. "$ROOT/tests/lib/tap.sh"
 . "$ROOT/tests/lib/pgcluster.sh"
 pgc_start robust 55448
 export ETL_HOME=$ROOT
 unset ETL_DSN ETL_EMBEDDED_DSN
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
-is() {
-	n=$((n + 1))
-	if [ "$1" == "$2" ]; then echo "ok $n - $3"; else
-		echo "not ok $n - $3"
-		echo "#   got:  '$1'"
-		echo "#   want: '$2'"
-	fi
-}
-diag() { sed 's/^/# /'; }
 T=$PGC_DIR/t
 mkdir -p "$T"
 chmod 755 "$T"
@@ -327,4 +317,4 @@ got=$(q "select r.files_seen || '=' || (select count(*) from etl.files f where f
 ok $(echo "$got" | awk -F= '$1 == $2 && $1 > 0 { ok = 1 } END { exit !ok }' && echo 0 || echo 1) \
 	"... etl.runs counts what etl.files holds ($got)"
 
-echo "1..$n"
+done_testing

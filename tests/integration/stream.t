@@ -5,9 +5,8 @@
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=${ETL_BIN:-$ROOT/build}
+. "$ROOT/tests/lib/tap.sh"
 export ETL_HOME=$ROOT
-n=0
-ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -65,4 +64,4 @@ ok $rc "normalize: a well-formed stream exits 0 (got $rc)"
 rc=$?
 ok $rc "load: normalize's output of it exits 0 (got $rc)"
 [ $rc = 0 ] || sed 's/^/# /' "$tmp/err"
-echo "1..$n"
+done_testing

@@ -8,7 +8,7 @@
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(28);
+SELECT plan(29);
 
 INSERT INTO core.dim_region VALUES
     ('测试省/测试市/测试甲区', '测试省', '测试市', '测试甲区'),
@@ -266,6 +266,36 @@ SELECT set_eq(
       FROM mart.expenditure_by_function WHERE fiscal_year IN (2031, 2032)
       GROUP BY fiscal_year, region, item_code$$,
     'function_rollup at 项 level = the sum over departments of expenditure_by_function');
+
+-- The three set_eq above compare the rollup with another mart view (a
+-- consistency check).  This one compares it with figures added up by hand
+-- from the facts inserted above, which no view computed: every level, both
+-- regions, both years.
+SELECT set_eq(
+    $$SELECT fiscal_year::int, region, level, code, departments, basic_amount, project_amount, total_amount
+      FROM mart.function_rollup WHERE fiscal_year IN (2031, 2032)$$,
+    $$VALUES (2031, '测试甲区', '类', '201', 2, 900.00::numeric(18,2), 220.00::numeric(18,2), 1170.00::numeric(18,2)),
+             (2031, '测试甲区', '类', '206', 2, 0.00, 300.00, 300.00),
+             (2031, '测试甲区', '类', '208', 1, 30.00, 0.00, 30.00),
+             (2031, '测试甲区', '款', '20103', 2, 900.00, 220.00, 1170.00),
+             (2031, '测试甲区', '款', '20601', 2, 0.00, 300.00, 300.00),
+             (2031, '测试甲区', '款', '20805', 1, 30.00, 0.00, 30.00),
+             (2031, '测试甲区', '项', '2010301', 2, 900.00, 0.00, 900.00),
+             (2031, '测试甲区', '项', '2010302', 2, 0.00, 170.00, 220.00),
+             (2031, '测试甲区', '项', '2010350', 1, 0.00, 50.00, 50.00),
+             (2031, '测试甲区', '项', '2060199', 2, 0.00, 300.00, 300.00),
+             (2031, '测试甲区', '项', '2080505', 1, 30.00, 0.00, 30.00),
+             (2031, '测试乙区', '类', '201', 1, 400.00, 0.00, 400.00),
+             (2031, '测试乙区', '款', '20103', 1, 400.00, 0.00, 400.00),
+             (2031, '测试乙区', '项', '2010301', 1, 400.00, 0.00, 400.00),
+             (2032, '测试甲区', '类', '201', 2, 1000.00, 300.00, 1300.00),
+             (2032, '测试甲区', '类', '206', 2, 0.00, 400.00, 400.00),
+             (2032, '测试甲区', '款', '20103', 2, 1000.00, 300.00, 1300.00),
+             (2032, '测试甲区', '款', '20601', 2, 0.00, 400.00, 400.00),
+             (2032, '测试甲区', '项', '2010301', 2, 1000.00, 0.00, 1000.00),
+             (2032, '测试甲区', '项', '2010302', 1, 0.00, 300.00, 300.00),
+             (2032, '测试甲区', '项', '2060199', 2, 0.00, 400.00, 400.00)$$,
+    'function_rollup: every row of 2031 and 2032, as added up by hand from the fixture');
 
 SELECT results_eq(
     $$SELECT level, code, name, cofog_division, departments, basic_amount, project_amount, total_amount
