@@ -48,9 +48,9 @@ with: {
 | 				const char *role = keep < nf->len && nf->buf[keep] == 'R'
 | 				                       ? strchr(nf->buf + keep + 2, '\t') : NULL;
 | 				int k = role && strncmp(role + 1, "subtotal", 8) == 0 ? 3 : 2;
-| 				if (role && nf->e[k] > 0) {
-| 					nf->e[k]--;
-| 					nf->e[1]++;
+| 				if (role && nf->e.n[k] > 0) {
+| 					nf->e.n[k]--;
+| 					nf->e.n[1]++;
 | 				} else {
 | 					keep = nf->len;
 | 				}
