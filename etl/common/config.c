@@ -145,10 +145,19 @@ int config_load_string(struct etl_config *cfg, const char *text, const char *nam
 
 /* departments.csv ---------------------------------------------------------- */
 
-enum dept_col { DC_CODE, DC_NAME, DC_PROVINCE, DC_CITY, DC_DISTRICT, DC_UNIT_TYPE, DC_N };
+enum dept_col {
+	DC_CODE,
+	DC_NAME,
+	DC_PROVINCE,
+	DC_CITY,
+	DC_DISTRICT,
+	DC_UNIT_TYPE,
+	DC_N,
+	DC_PARENT = DC_N /* optional seventh column */
+};
 
-static const char *const dept_header[DC_N] = {"dept_code", "dept_name", "province",
-                                              "city",      "district",  "unit_type"};
+static const char *const dept_header[DC_N + 1] = {"dept_code", "dept_name", "province",   "city",
+                                                  "district",  "unit_type", "parent_code"};
 
 /* State of one registry parse, shared with the csvread callback. */
 struct dept_parse {
@@ -157,16 +166,20 @@ struct dept_parse {
 	struct etl_err *err;
 	long records; /* non-comment records seen, header included */
 	size_t cap;
+	int ncols; /* DC_N, or DC_N + 1 with parent_code */
 };
 
 /* Check the header record; returns 0 or -1 (err filled). */
 static int dept_check_header(struct dept_parse *p, const struct csv_record *rec)
 {
-	for (int i = 0; i < DC_N; i++)
-		if (i >= rec->nfields || strcmp(rec->field[i], dept_header[i]) != 0)
+	p->ncols = rec->nfields == DC_N + 1 ? DC_N + 1 : DC_N;
+	for (int i = 0; i < p->ncols; i++)
+		if (i >= rec->nfields || strcmp(rec->field[i], dept_header[i]) != 0 ||
+		    rec->nfields > DC_N + 1)
 			return etl_fail(p->err, "bad_config", rec->line, NULL,
 			                "%s:%ld: header must be "
-			                "dept_code,dept_name,province,city,district,unit_type",
+			                "dept_code,dept_name,province,city,district,unit_type"
+			                "[,parent_code]",
 			                p->name, rec->line);
 	return 0;
 }
@@ -176,10 +189,16 @@ static int dept_validate(struct dept_parse *p, const struct csv_record *rec)
 {
 	char *const *c = rec->field;
 
-	if (rec->nfields != DC_N)
+	if (rec->nfields != p->ncols)
 		return etl_fail(p->err, "bad_config", rec->line, NULL,
 		                "%s:%ld: %d cells, expected %d", p->name, rec->line, rec->nfields,
-		                DC_N);
+		                p->ncols);
+	if (p->ncols > DC_N && c[DC_PARENT][0] &&
+	    (!text_all_digits(c[DC_PARENT]) || strlen(c[DC_PARENT]) >= 32 ||
+	     strcmp(c[DC_PARENT], c[DC_CODE]) == 0))
+		return etl_fail(p->err, "bad_config", rec->line, "parent_code",
+		                "%s:%ld: parent_code \"%s\" is not another department's code",
+		                p->name, rec->line, c[DC_PARENT]);
 	if (!text_all_digits(c[DC_CODE]) ||
 	    strlen(c[DC_CODE]) >= sizeof(((struct department *)0)->code))
 		return etl_fail(p->err, "bad_config", rec->line, "dept_code",
@@ -230,6 +249,7 @@ static int dept_add(struct dept_parse *p, const struct csv_record *rec)
 	snprintf(d->city, sizeof(d->city), "%s", c[DC_CITY]);
 	snprintf(d->district, sizeof(d->district), "%s", c[DC_DISTRICT]);
 	snprintf(d->unit_type, sizeof(d->unit_type), "%s", c[DC_UNIT_TYPE]);
+	snprintf(d->parent_code, sizeof(d->parent_code), "%s", p->ncols > DC_N ? c[DC_PARENT] : "");
 	return 0;
 }
 

@@ -17,7 +17,10 @@
  * the first one is named in cfg->unknown so a program can warn.
  *
  * departments.csv (UTF-8, optional BOM, header line, read with libcsv):
- *   dept_code,dept_name,province,city,district,unit_type
+ *   dept_code,dept_name,province,city,district,unit_type[,parent_code]
+ * parent_code (optional column, may be empty): the department a unit (单位)
+ * belongs to; cross-department sums count a unit's table only when its
+ * parent has no loaded table of the same year, stage and kind.
  * dept_code is digits; a line whose first cell starts with '#' is a comment;
  * a code listed twice is an error.
  *
@@ -57,6 +60,7 @@ struct department {
 	char city[CONFIG_NAME_MAX];
 	char district[CONFIG_NAME_MAX];
 	char unit_type[32];
+	char parent_code[32]; /* "" for a department of its own */
 };
 
 struct dept_registry {

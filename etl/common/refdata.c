@@ -58,7 +58,7 @@ struct loader {
 	size_t nlists, caplists;
 	char **files; /* every path an origin may name */
 	size_t nfiles, capfiles;
-	size_t capxwalk, capchanges, capcofog; /* capacities of rd's arrays */
+	size_t capxwalk, capchanges, capcofog, capold; /* capacities of rd's arrays */
 	struct etl_err *err;
 };
 
@@ -893,6 +893,50 @@ static int cofog_row(struct csvfile *f, char **c, long line)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ old names */
+
+static const char *const old_name_header[] = {"code", "name", "until_year", "source"};
+
+/* Row handler of old_names.csv. */
+static int old_name_row(struct csvfile *f, char **c, long line)
+{
+	struct loader *ld = f->ld;
+	struct refdata *rd = ld->rd;
+	struct old_name *x;
+	char key[512];
+
+	if (!level_of(SCHEME_FUNCTION, c[0]) || !c[1][0] || (c[2][0] && parse_year(c[2]) < 0))
+		return etl_fail(
+		    ld->err, "bad_config", line, NULL,
+		    "%s:%ld: expected a function code, a name and an empty or four-digit "
+		    "until_year",
+		    f->path, line);
+	if (grow((void **)&rd->old_names, &ld->capold, rd->nold_names + 1, sizeof(*x)) < 0)
+		return oom(ld);
+	x = &rd->old_names[rd->nold_names];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->code, sizeof(x->code), "%s", c[0]);
+	text_key(c[1], key, sizeof(key));
+	x->until = c[2][0] ? parse_year(c[2]) : 0;
+	if (!(x->key = strdup(key)))
+		return oom(ld);
+	rd->nold_names++;
+	return 0;
+}
+
+const struct old_name *refdata_old_name(const struct refdata *rd, const char *code,
+                                        const char *name)
+{
+	char key[512];
+
+	text_key(name, key, sizeof(key));
+	for (size_t i = 0; i < rd->nold_names; i++)
+		if (strcmp(rd->old_names[i].code, code) == 0 &&
+		    strcmp(rd->old_names[i].key, key) == 0)
+			return &rd->old_names[i];
+	return NULL;
+}
+
 /* Read dir/<name> with header h (n columns) and row handler fn, if present. */
 static int load_top(struct loader *ld, const char *name, const char *const *h, int n,
                     int (*fn)(struct csvfile *, char **, long))
@@ -1026,6 +1070,8 @@ static int load_all(struct loader *ld)
 		rc = load_top(ld, "changes.csv", change_header, 7, change_row);
 	if (rc == 0)
 		rc = load_top(ld, "cofog.csv", cofog_header, 4, cofog_row);
+	if (rc == 0)
+		rc = load_top(ld, "old_names.csv", old_name_header, 4, old_name_row);
 	if (rc == 0 && ld->rd->nchanges)
 		qsort(ld->rd->changes, ld->rd->nchanges, sizeof(*ld->rd->changes), cmp_change);
 	return rc;
@@ -1058,6 +1104,9 @@ void refdata_free(struct refdata *rd)
 	free(rd->crosswalk);
 	for (size_t i = 0; i < rd->nchanges; i++)
 		free(rd->changes[i].note);
+	for (size_t i = 0; i < rd->nold_names; i++)
+		free(rd->old_names[i].key);
+	free(rd->old_names);
 	free(rd->changes);
 	for (size_t i = 0; i < rd->ncofog; i++)
 		free(rd->cofog[i].name);
@@ -1140,42 +1189,52 @@ const struct ref_code *ref_find_child_by_name(const struct ref_list *l, const ch
 }
 
 /* Rank of candidate c for code (parent prefix length plen): lower is nearer. */
-static int nearer(const char *code, size_t plen, const struct ref_code *a, const struct ref_code *b)
+/* How many of code's ancestors (its 类, then its 款) c shares with it. */
+static int shared_ancestors(const char *code, size_t len, const char *c)
+{
+	int n = 0;
+
+	for (size_t p = 3; p < len; p += 2)
+		if (strncmp(c, code, p) == 0)
+			n++;
+	return n;
+}
+
+static int nearer(const char *code, size_t len, const struct ref_code *a, const struct ref_code *b)
 {
 	long long x = atoll(code), da = llabs(atoll(a->code) - x), db = llabs(atoll(b->code) - x);
-	int pa = plen && strncmp(a->code, code, plen) == 0;
-	int pb = plen && strncmp(b->code, code, plen) == 0;
+	int pa = shared_ancestors(code, len, a->code), pb = shared_ancestors(code, len, b->code);
 
 	if (pa != pb)
-		return pa ? -1 : 1;
+		return pa > pb ? -1 : 1;
 	if (da != db)
 		return da < db ? -1 : 1;
 	return strcmp(a->code, b->code);
 }
 
 /*
- * Up to max codes of code's level nearest to it: same parent first, then by
- * numeric distance.  code itself is never among them.  Returns how many.
+ * Up to max codes of code's level nearest to it: those under the same 款
+ * first, then under the same 类, then by numeric distance.  code itself is
+ * never among them.  Returns how many.
  */
 int ref_nearest(const struct ref_list *l, const char *code, const struct ref_code **out, int max)
 {
 	int n = 0, lv;
-	size_t len, plen;
+	size_t len;
 
 	if (!l || !code || max <= 0 || !(lv = level_of(l->scheme, code)))
 		return 0;
 	len = strlen(code);
-	plen = lv > 1 ? len - 2 : 0;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ref_code *c = &l->codes[i];
 		int at;
 
 		if (c->level != lv || strcmp(c->code, code) == 0)
 			continue;
-		if (n == max && nearer(code, plen, c, out[n - 1]) >= 0)
+		if (n == max && nearer(code, len, c, out[n - 1]) >= 0)
 			continue;
 		at = n < max ? n++ : max - 1; /* insertion sort into the kept set */
-		while (at > 0 && nearer(code, plen, c, out[at - 1]) < 0) {
+		while (at > 0 && nearer(code, len, c, out[at - 1]) < 0) {
 			out[at] = out[at - 1];
 			at--;
 		}

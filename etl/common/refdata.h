@@ -12,6 +12,9 @@
  *   config/classifications/<year>/econ_crosswalk.csv unit_type,dept_code,gov_code
  *   config/classifications/changes.csv  scheme,from_year,from_code,to_year,to_code,change,note
  *   config/classifications/cofog.csv    class_code,cofog_division,cofog_name,basis
+ *   config/classifications/old_names.csv code,name,until_year,source
+ *       (names a function code had in earlier editions that submissions still
+ *        print: recognised by code, a passed code_name_old check)
  *   config/classifications/local/ (*.csv files)  scheme,fiscal_year,code,name,level,parent_code
  *       (user additions; empty fiscal_year = every year; scheme is
  *        function, econ_dept or econ_gov)
@@ -70,6 +73,12 @@ struct cofog_entry {
 	char *name;
 };
 
+struct old_name {
+	char code[16];
+	char *key; /* the name folded with text_key() */
+	int until; /* the last year of that name (0 unknown), for messages */
+};
+
 struct refdata {
 	struct ref_list *lists; /* one per (year, scheme) present, local codes merged */
 	size_t nlists;
@@ -79,6 +88,8 @@ struct refdata {
 	size_t nchanges;
 	struct cofog_entry *cofog;
 	size_t ncofog;
+	struct old_name *old_names;
+	size_t nold_names;
 };
 
 /* Read every list under dir (normally "config/classifications"). */
@@ -100,14 +111,19 @@ const struct ref_code *ref_find_child_by_name(const struct ref_list *l, const ch
                                               const char *name, bool *ambiguous);
 
 /*
- * Up to max codes of the same level nearest to code (same parent first, then
- * numerically closest), for "did you mean" messages.  Returns how many.
+ * Up to max codes of the same level nearest to code (same 款 first, then same
+ * 类, then numerically closest), for "did you mean" messages.  Returns how
+ * many.
  */
 int ref_nearest(const struct ref_list *l, const char *code, const struct ref_code **out, int max);
 
 /* The government economic code for a department code and unit type, or NULL. */
 const char *refdata_crosswalk(const struct refdata *rd, int year, const char *unit_type,
                               const char *dept_code);
+
+/* An earlier name of a function code matching name (text_key folding), or NULL. */
+const struct old_name *refdata_old_name(const struct refdata *rd, const char *code,
+                                        const char *name);
 
 /* Years that have a function list, ascending; returns how many (<= max). */
 int refdata_years(const struct refdata *rd, int *years, int max);

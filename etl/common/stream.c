@@ -176,6 +176,18 @@ int stream_amount(const char *s, int64_t *fen)
 	return amount_parse_exact(s, fen);
 }
 
+/* The closed vocabularies of F and C ("" allowed: not known). */
+static const char *const stages[] = {"", "budget", "adjusted", "final", NULL};
+static const char *const scopes[] = {"", "department", "unit", NULL};
+
+static bool one_of(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return true;
+	return false;
+}
+
 int stream_file_decode(const struct stream_rec *rec, struct stream_file *f, struct etl_err *err)
 {
 	long v;
@@ -204,6 +216,14 @@ int stream_file_decode(const struct stream_rec *rec, struct stream_file *f, stru
 	if (f->bytes < 0)
 		return etl_fail(err, "bad_stream", 0, NULL, "stream: F bytes \"%s\" is not a count",
 		                rec->field[F_BYTES]);
+	if (!one_of(rec->field[F_STAGE], stages))
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: F stage \"%s\" is not budget, adjusted or final",
+		                rec->field[F_STAGE]);
+	if (!one_of(rec->field[F_SCOPE], scopes))
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: F scope \"%s\" is not department or unit",
+		                rec->field[F_SCOPE]);
 	return 0;
 }
 
@@ -216,14 +236,19 @@ int stream_end_decode(const struct stream_rec *rec, struct stream_end *e, struct
 		if ((e->n[i] = stream_count(rec->field[i])) < 0)
 			return etl_fail(err, "bad_stream", 0, NULL,
 			                "stream: E count \"%s\" is not a number", rec->field[i]);
+	e->ok = e->skipped = false;
 	if (strcmp(rec->field[E_STATUS], "ok") == 0)
 		e->ok = true;
-	else if (strcmp(rec->field[E_STATUS], "rejected") == 0)
-		e->ok = false;
-	else
+	else if (strcmp(rec->field[E_STATUS], "skipped") == 0)
+		e->skipped = true;
+	else if (strcmp(rec->field[E_STATUS], "rejected") != 0)
 		return etl_fail(err, "bad_stream", 0, NULL,
-		                "stream: E status \"%s\" is neither ok nor rejected",
+		                "stream: E status \"%s\" is not ok, rejected or skipped",
 		                rec->field[E_STATUS]);
+	if ((e->half_unit = stream_count(rec->field[E_HALF_UNIT])) < 0)
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: E half unit \"%s\" is not a number",
+		                rec->field[E_HALF_UNIT]);
 	if (e->n[E_META] + e->n[E_FACTS] + e->n[E_SUBTOTALS] + e->n[E_REJECTED] != e->n[E_RECORDS])
 		return etl_fail(err, "bad_accounting", 0, NULL,
 		                "row accounting does not add up: %ld records but %ld meta + %ld "
@@ -237,14 +262,16 @@ int stream_end_decode(const struct stream_rec *rec, struct stream_end *e, struct
 
 void stream_end_write(FILE *out, const struct stream_end *e)
 {
-	char n[E_STATUS][24];
+	char n[E_STATUS][24], h[24];
 	const char *f[E_NFIELDS];
 
 	for (int i = 0; i < E_STATUS; i++) {
 		snprintf(n[i], sizeof(n[i]), "%ld", e->n[i]);
 		f[i] = n[i];
 	}
-	f[E_STATUS] = e->ok ? "ok" : "rejected";
+	f[E_STATUS] = e->ok ? "ok" : e->skipped ? "skipped" : "rejected";
+	snprintf(h, sizeof(h), "%ld", e->half_unit);
+	f[E_HALF_UNIT] = h;
 	stream_write(out, 'E', E_NFIELDS, f);
 }
 
@@ -270,9 +297,18 @@ int stream_check_decode(const struct stream_rec *rec, struct stream_check *c, st
 		return etl_fail(err, "bad_stream", 0, NULL,
 		                "stream: C record year \"%s\" is not a year", rec->field[C_YEAR]);
 	c->year = (int)y;
-	for (int i = C_EXPECTED; i <= C_ACTUAL; i++) {
+	if (!one_of(rec->field[C_STAGE], stages))
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: C record stage \"%s\" is not budget, adjusted or final",
+		                rec->field[C_STAGE]);
+	if ((c->rows = stream_count(rec->field[C_ROWS])) < 1)
+		return etl_fail(err, "bad_stream", 0, NULL,
+		                "stream: C record rows \"%s\" is not a count", rec->field[C_ROWS]);
+	for (int i = C_EXPECTED; i < C_NFIELDS; i++) {
 		int64_t fen;
 
+		if (i != C_EXPECTED && i != C_ACTUAL && i != C_MAX_DIFF && i != C_ALLOWANCE)
+			continue;
 		if (*rec->field[i] && stream_amount(rec->field[i], &fen) < 0)
 			return etl_fail(err, "bad_stream", 0, NULL,
 			                "stream: C record amount \"%s\" is not a decimal",

@@ -9,21 +9,25 @@
  *
  *   S  budget-etl-stream  1                         stream header (once)
  *   F  path sha256 bytes encoding compression year dept_code table_kind stage
- *      unit dept_name title folder_year folder_dept
+ *      unit dept_name title folder_year folder_dept scope
  *                                                   a file begins
  *   R  line role code name key=value...             a row of that file
  *   J  line column reason message raw               a rejected row (line 0:
  *                                                   the whole file)
  *   C  year dept_code table_kind check_name subject expected actual passed
- *      message                                      a reconciliation check
+ *      message stage rows max_diff allowance        a reconciliation check
  *                                                   (normalize adds these)
- *   E  records meta facts subtotals rejected status a file ends
+ *   E  records meta facts subtotals rejected status half_unit
+ *                                                   a file ends
  *
  * F: table_kind is 1..10, or 0 when not recognised; stage is budget,
- * adjustment or final; unit is yuan or wan ("" when unknown); encoding is
- * utf-8, utf-8-bom, gb18030, utf-16le, utf-16be; compression is none or gzip;
+ * adjusted or final (from the title only); unit is yuan or wan ("" when
+ * unknown, or when an empty table printed none); encoding is utf-8,
+ * utf-8-bom, gb18030, utf-16le, utf-16be; compression is none or gzip;
  * folder_year and folder_dept come from <year>/<dept>/ in the path ("" when
- * the path is outside that layout).
+ * the path is outside that layout); scope is department or unit (from the
+ * title's words: 部门, 单位, 预算单位).  path has bytes that are not UTF-8
+ * and control characters written as \xHH and \n.
  *
  * R roles written by extract: total (a 合计/总计 row), row (a classified row:
  * code and/or name), income and expense (the two sides of tables 1 and 4:
@@ -42,6 +46,13 @@
  * vehicle_total vehicle_purchase vehicle_operation official_reception
  * admin_operating (table 7).
  *
+ * C: stage is the stage of the submission checked (budget, adjusted,
+ * final); rows is how many checks the record stands for (1, or N for the
+ * row-level identities of a table that all passed with difference 0,
+ * written once with subject "(N rows)"); max_diff the largest difference
+ * among them in yuan; allowance the rounding allowance in yuan when the
+ * check passed only through it ("" otherwise).
+ *
  * Order: normalize buffers one submission (one <year>/<dept>/ folder) and
  * writes all of its C records first, then its files (F R* J* E each), so
  * that load can apply --strict-checks before writing anything of it.  R roles
@@ -49,9 +60,18 @@
  * project, indicator.  normalize drops a rejected row's R and writes a J.
  *
  * E: records counts every CSV record of the file; meta + facts + subtotals +
- * rejected == records (row accounting).  status is ok or rejected (the whole
- * file).  extract counts every non-rejected classified row as a fact;
- * normalize moves subtotal and total rows to subtotals.
+ * rejected == records (row accounting).  status is ok, rejected (the whole
+ * file) or skipped (a table the pipeline recognises and does not load: a
+ * provincial extra).  half_unit is half a unit of the table's printed
+ * precision in fen, from its unit and the most decimals printed in its
+ * value columns (万元 with 2 decimals: 5000 fen, whole 元: 50, 元 with fen:
+ * 0): the rounding allowance of every check (FINAL_ACCOUNTS "Checks").
+ * extract counts every non-rejected classified row as a fact; normalize
+ * moves subtotal and total rows to subtotals.
+ *
+ * R amounts: a blank cell (empty, "-", "—") is written with an empty value
+ * (key=), a printed figure always with its amount ("0.00" for a printed 0):
+ * a check counts only printed figures toward its allowance.
  *
  * W (load --jobs only, on the pipe from a worker to its parent, never in
  * the stream between the stages): W progress files rows bytes; W check line;
@@ -78,7 +98,7 @@
 #include "err.h"
 
 #define STREAM_MAGIC      "budget-etl-stream"
-#define STREAM_VERSION    "1"
+#define STREAM_VERSION    "2"
 #define STREAM_MAX_FIELDS 4096
 
 /* Indexes of F fields (after the tag). */
@@ -97,6 +117,7 @@ enum f_field {
 	F_TITLE,
 	F_FOLDER_YEAR,
 	F_FOLDER_DEPT,
+	F_SCOPE,
 	F_NFIELDS
 };
 
@@ -117,11 +138,24 @@ enum c_field {
 	C_ACTUAL,
 	C_PASSED,
 	C_MESSAGE,
+	C_STAGE,
+	C_ROWS,
+	C_MAX_DIFF,
+	C_ALLOWANCE,
 	C_NFIELDS
 };
 
 /* Indexes of E fields. */
-enum e_field { E_RECORDS, E_META, E_FACTS, E_SUBTOTALS, E_REJECTED, E_STATUS, E_NFIELDS };
+enum e_field {
+	E_RECORDS,
+	E_META,
+	E_FACTS,
+	E_SUBTOTALS,
+	E_REJECTED,
+	E_STATUS,
+	E_HALF_UNIT,
+	E_NFIELDS
+};
 
 struct stream_rec {
 	char tag;     /* 'S', 'F', 'R', 'J', 'C', 'E' or 'W' */
@@ -188,10 +222,12 @@ struct stream_file {
 };
 int stream_file_decode(const struct stream_rec *rec, struct stream_file *f, struct etl_err *err);
 
-/* An E record: the counts (E_RECORDS .. E_REJECTED) and the status. */
+/* An E record: the counts (E_RECORDS .. E_REJECTED), the status, the precision. */
 struct stream_end {
 	long n[E_STATUS];
-	bool ok;
+	bool ok;        /* status ok */
+	bool skipped;   /* status skipped (ok is false) */
+	long half_unit; /* fen */
 };
 /* Decodes and checks the accounting: meta + facts + subtotals + rejected == records. */
 int stream_end_decode(const struct stream_rec *rec, struct stream_end *e, struct etl_err *err);
@@ -202,6 +238,7 @@ struct stream_check {
 	char *const *field; /* the C fields, borrowed */
 	int year;           /* 0 when empty */
 	bool passed;
+	long rows; /* checks it stands for, >= 1 */
 };
 int stream_check_decode(const struct stream_rec *rec, struct stream_check *c, struct etl_err *err);
 

@@ -135,7 +135,7 @@ static int join_part(const char *text, char part[CODE_MAX])
  * digits: "" keeps base, two digits are appended (only when base is the
  * level just above), a full code must start with base.
  */
-static int join_level(char base[CODE_MAX], const char *part, size_t full_len)
+static int join_level(char base[CODE_MAX], const char *part, size_t full_len, bool *padded)
 {
 	size_t b = strlen(base), p = strlen(part);
 
@@ -143,6 +143,14 @@ static int join_level(char base[CODE_MAX], const char *part, size_t full_len)
 		return 0;
 	if (p == 2 && b + 2 == full_len) {
 		memcpy(base + b, part, 3);
+		return 0;
+	}
+	/* one digit where two belong: the spreadsheet dropped a leading zero */
+	if (p == 1 && b + 2 == full_len && padded) {
+		base[b] = '0';
+		base[b + 1] = part[0];
+		base[b + 2] = '\0';
+		*padded = true;
 		return 0;
 	}
 	if (p == full_len && strncmp(part, base, b) == 0) {
@@ -158,7 +166,7 @@ static int join_level(char base[CODE_MAX], const char *part, size_t full_len)
  * two-digit item is given under no section (a full 7-digit item is enough),
  * or a full code does not start with its parent.
  */
-int code_join(const char *cls, const char *sec, const char *item, char out[CODE_MAX],
+int code_join(const char *cls, const char *sec, const char *item, char out[CODE_MAX], bool *padded,
               struct etl_err *err)
 {
 	char c[CODE_MAX], s[CODE_MAX], i[CODE_MAX], quoted[3 * 64 + 8], q[3][61];
@@ -172,7 +180,9 @@ int code_join(const char *cls, const char *sec, const char *item, char out[CODE_
 		char base[CODE_MAX];
 
 		memcpy(base, c, 4);
-		if (join_level(base, s, 5) == 0 && join_level(base, i, 7) == 0) {
+		if (padded)
+			*padded = false;
+		if (join_level(base, s, 5, padded) == 0 && join_level(base, i, 7, padded) == 0) {
 			memcpy(out, base, strlen(base) + 1);
 			return 1;
 		}

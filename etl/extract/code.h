@@ -35,9 +35,12 @@ int code_canonical(const char *cell, char out[CODE_MAX], struct etl_err *err);
  * Join split columns: class "201", section "03" (or "" / "20103"),
  * item "01" (or "" / "2010301") into canonical digits.  A section of two
  * digits is appended to class; a section of five digits must start with the
- * class.  Returns 1, 0 (all empty) or -1 (inconsistent or malformed).
+ * class.  With padded non-NULL, a section or item of one digit ("3": a
+ * spreadsheet dropped the leading zero of "03") is padded and *padded set:
+ * the caller must confirm the code by its name (normalize does, against the
+ * list).  Returns 1, 0 (all empty) or -1 (inconsistent or malformed).
  */
-int code_join(const char *cls, const char *sec, const char *item, char out[CODE_MAX],
+int code_join(const char *cls, const char *sec, const char *item, char out[CODE_MAX], bool *padded,
               struct etl_err *err);
 
 /*

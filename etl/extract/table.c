@@ -25,6 +25,14 @@ static int is_text_field(const char *f)
 	return 0;
 }
 
+static int none_row(const struct csv_record *rec);
+
+/* A field that holds figures (an amount measure or a side's amount column). */
+static int is_amount_field(const char *f)
+{
+	return !is_text_field(f) || strcmp(f, "side_amount") == 0;
+}
+
 static int is_function_kind(int k)
 {
 	return k == 2 || k == 3 || k == 5 || k == 6 || k == 8 || k == 10;
@@ -40,6 +48,8 @@ void table_init(struct table *t, const struct wording *w, FILE *out, const struc
 	t->dept_lookup = lookup;
 	t->dept_ctx = lookup_ctx;
 	t->state = T_PREAMBLE;
+	t->decimals = -1;
+	t->blocks = 1;
 }
 
 void table_free(struct table *t)
@@ -215,7 +225,7 @@ static void write_f(struct table *t)
 		return;
 	t->f_written = 1;
 	snprintf(year, sizeof(year), "%d", t->year);
-	snprintf(kind, sizeof(kind), "%d", t->title.kind);
+	snprintf(kind, sizeof(kind), "%d", t->title.kind > 0 && !t->skipped ? t->title.kind : 0);
 	snprintf(bytes, sizeof(bytes), "%lld", t->fi.bytes);
 	snprintf(fyear, sizeof(fyear), "%d", t->fi.folder_year);
 	f[F_PATH] = t->fi.path;
@@ -232,6 +242,7 @@ static void write_f(struct table *t)
 	f[F_TITLE] = t->title_text;
 	f[F_FOLDER_YEAR] = t->fi.folder_year ? fyear : "";
 	f[F_FOLDER_DEPT] = t->fi.folder_dept;
+	f[F_SCOPE] = scope_name(t->title.scope);
 	stream_write(t->out, 'F', F_NFIELDS, f);
 }
 
@@ -257,14 +268,20 @@ static void write_j(struct table *t, long line, const char *column, const char *
 }
 
 /* Reject the whole file at a line: F (if needed), one J; E comes at finish. */
-static int reject_whole(struct table *t, long line, const char *reason, const char *message,
-                        const char *raw)
+static int reject_whole_at(struct table *t, long line, const char *column, const char *reason,
+                           const char *message, const char *raw)
 {
 	write_f(t);
-	write_j(t, line, NULL, reason, message, raw);
+	write_j(t, line, column, reason, message, raw);
 	t->rejected_whole = 1;
 	t->state = T_DONE;
 	return 1;
+}
+
+static int reject_whole(struct table *t, long line, const char *reason, const char *message,
+                        const char *raw)
+{
+	return reject_whole_at(t, line, NULL, reason, message, raw);
 }
 
 void table_reject_file(struct table *t, const struct etl_err *err)
@@ -486,11 +503,63 @@ static void strip_unit_suffix(struct table *t, char *text)
 	snprintf(text, CELL, "%s", half);
 }
 
+/* Does s end with suffix?  (UTF-8 bytes) */
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/*
+ * Take out of a header part what only says the figures are the year's
+ * budget (or final accounts), so that the wording underneath is matched:
+ * "2024年机关运行经费预算数" -> 机关运行经费, "本年支出/预算数/基本支出" ->
+ * 本年支出/基本支出.  In a 决算 table 7, whose columns come in 预算数/决算数
+ * pairs, a 预算数 part sets *budget instead (the column is the budget side).
+ */
+static int clean_header_part(const struct table *t, char *part, int *budget)
+{
+	static const char *const layer[] = {"预算数", "决算数", "本年预算数"};
+	char half[CELL], key[CELL];
+	size_t n;
+
+	text_halfwidth(part, half, sizeof(half));
+	/* a leading year: "2024年" or "2024年度" */
+	n = strspn(half, "0123456789");
+	if (n == 4 && strncmp(half + 4, "年", strlen("年")) == 0) {
+		const char *r = half + 4 + strlen("年");
+
+		if (strncmp(r, "度", strlen("度")) == 0)
+			r += strlen("度");
+		memmove(half, r, strlen(r) + 1);
+	}
+	text_key(half, key, sizeof(key));
+	for (size_t i = 0; i < sizeof(layer) / sizeof(layer[0]); i++) {
+		if (strcmp(key, layer[i]) == 0) {
+			if (t->title.stage == STAGE_FINAL && i == 0)
+				*budget = 1;
+			snprintf(part, CELL, "%s", half);
+			return 1; /* only the layer */
+		}
+		if (i < 2 && ends_with(key, layer[i])) {
+			key[strlen(key) - strlen(layer[i])] = '\0';
+			if (t->title.stage == STAGE_FINAL && i == 0)
+				*budget = 1;
+			snprintf(part, CELL, "%s", key);
+			return 0;
+		}
+	}
+	snprintf(part, CELL, "%s", half);
+	return 0;
+}
+
 /* Header path of a column: parts from the top row down, merged cells filled. */
-static int header_path(struct table *t, int col, char parts[][CELL])
+static int header_path(struct table *t, int col, char parts[][CELL], int *budget, char *layer)
 {
 	int n = 0, leaf = -1;
 
+	*layer = '\0';
 	for (int r = 0; r < t->nhdr; r++)
 		if (*hdr_cell(t, r, col))
 			leaf = r;
@@ -507,21 +576,37 @@ static int header_path(struct table *t, int col, char parts[][CELL])
 			continue;
 		snprintf(parts[n], CELL, "%s", c);
 		strip_unit_suffix(t, parts[n]);
+		/* a part that only says "budget figures" is a layer, dropped ... */
+		if (clean_header_part(t, parts[n], budget)) {
+			snprintf(layer, CELL, "%s", parts[n]);
+			continue;
+		}
 		if (*parts[n])
 			n++;
+	}
+	/* ... unless it is all the column's header ("项目,预算数,项目,预算数") */
+	if (n == 0 && *layer) {
+		snprintf(parts[n++], CELL, "%s", layer);
+		*layer = '\0';
 	}
 	return n;
 }
 
-static int field_taken(const struct table *t, int upto, const char *field)
+static int field_taken(const struct table *t, int upto, const char *field, int block)
 {
 	if (strcmp(field, "ignore") == 0 || strcmp(field, "side_amount") == 0 ||
 	    strcmp(field, "side_label") == 0)
 		return 0;
 	for (int i = 0; i < upto; i++)
-		if (strcmp(t->cols[i].field, field) == 0)
+		if (strcmp(t->cols[i].field, field) == 0 && t->cols[i].block == block)
 			return 1;
 	return 0;
+}
+
+/* A code column starts a block: the second one starts the second block. */
+static int starts_block(const char *field)
+{
+	return strcmp(field, "code") == 0 || strcmp(field, "code_class") == 0;
 }
 
 /* Tables 1 and 4: which side each label and amount column belongs to. */
@@ -591,7 +676,7 @@ static void split_merged_code(struct table *t)
 		for (int i = 0; i < n; i++)
 			snprintf(t->cols[c + i].field, sizeof(t->cols[c + i].field), "%s",
 			         split[i]);
-		return;
+		c += n - 1; /* a second block may have its own */
 	}
 }
 
@@ -610,8 +695,12 @@ static int map_header(struct table *t, long line)
 	if (!t->cols)
 		return reject_whole(t, line, "out_of_memory", "out of memory", NULL);
 	for (int c = 0; c < t->ncols; c++) {
-		const char *p[TABLE_MAX_HEADER_ROWS];
-		int n = header_path(t, c, parts);
+		const char *p[TABLE_MAX_HEADER_ROWS + 1];
+		char layer[CELL];
+		int budget = 0;
+		int n = header_path(t, c, parts, &budget, layer);
+
+		t->cols[c].block = t->blocks - 1;
 		const char *field;
 		size_t used = 0;
 
@@ -627,6 +716,35 @@ static int map_header(struct table *t, long line)
 		if (n == 0)
 			continue;
 		field = wording_header_field(t->w, t->title.kind, p, n);
+		/* "收入/预算数": without its layer the column would read as the
+		 * label above it; the layer is what says it holds the amounts */
+		if (*layer && (!field || !is_amount_field(field))) {
+			const char *with;
+
+			p[n] = layer;
+			with = wording_header_field(t->w, t->title.kind, p, n + 1);
+			if (with && is_amount_field(with)) {
+				size_t len = strlen(t->cols[c].label);
+
+				field = with;
+				snprintf(t->cols[c].label + len, sizeof(t->cols[c].label) - len,
+				         "/%s", layer);
+				text_utf8_cut(t->cols[c].label);
+			}
+		}
+		if (field && budget && t->title.kind == 7 && !is_text_field(field)) {
+			/* 决算 table 7: the 预算数 of a category is its budget_in_final */
+			static char bfield[40];
+
+			snprintf(bfield, sizeof(bfield), "%s_budget", field);
+			field = bfield;
+		}
+		/* 决算 table 6: (code, name, amount) twice side by side on each line */
+		if (field && starts_block(field) && t->blocks == 1 && field_taken(t, c, field, 0) &&
+		    t->title.kind == 6) {
+			t->blocks = 2;
+		}
+		t->cols[c].block = t->blocks - 1;
 		if (!field) {
 			snprintf(msg, sizeof(msg),
 			         "表头第 %d 列“%s”无法识别（表 %d）；如是本地表头写法，请在 "
@@ -634,7 +752,7 @@ static int map_header(struct table *t, long line)
 			         c + 1, t->cols[c].label, t->title.kind);
 			return reject_whole(t, line, "unknown_header", msg, t->cols[c].label);
 		}
-		if (field_taken(t, c, field)) {
+		if (field_taken(t, c, field, t->cols[c].block)) {
 			snprintf(msg, sizeof(msg), "表头第 %d 列“%s”与前面的列重复（%s）", c + 1,
 			         t->cols[c].label, field);
 			return reject_whole(t, line, "duplicate_header", msg, t->cols[c].label);
@@ -652,30 +770,16 @@ static int map_header(struct table *t, long line)
 	return 0;
 }
 
-/*
- * Adjustment and final-account tables are refused for their stage, before
- * their header is mapped: their own wording (决算数) would hide the reason.
- */
-static int check_stage(struct table *t, long line)
-{
-	char msg[ETL_ERR_MSG];
-
-	if (t->title.stage == STAGE_BUDGET)
-		return 0;
-	snprintf(msg, sizeof(msg), "%s表（%s）暂不支持，只装载预算表",
-	         t->title.stage == STAGE_FINAL ? "决算" : "调整预算", t->title_text);
-	return reject_whole(t, t->title_line ? t->title_line : line, "unsupported_stage", msg,
-	                    t->title_text);
-}
-
 /* After the header: the checks that need title, meta and folder together. */
 static int check_identity(struct table *t, long line)
 {
 	char msg[ETL_ERR_MSG];
 
-	if (t->unit == UNIT_NONE)
-		return reject_whole(t, 0, "no_unit",
-		                    "找不到金额单位（“单位：万元”或“单位：元”），不作猜测", NULL);
+	/*
+	 * No unit line: not refused here.  A table that prints no figure (an
+	 * empty fund table) needs none; the first non-zero figure without a
+	 * unit rejects the file (put_amounts), a unit is never guessed.
+	 */
 	/*
 	 * Checked before t->year is set: F carries no year for a file rejected
 	 * for its year, so normalize looks up no classification list for it
@@ -719,8 +823,6 @@ static int check_identity(struct table *t, long line)
 /* Leave the header state: map columns, check identity, write F. */
 static int start_data(struct table *t, long line)
 {
-	if (check_stage(t, line))
-		return 1;
 	if (t->nhdr == 0)
 		return reject_whole(t, line, "unknown_header", "标题之后没有表头行", NULL);
 	if (map_header(t, line) || check_identity(t, line))
@@ -749,17 +851,65 @@ static int check_unlabeled(struct table *t, const struct csv_record *rec)
 	return 0;
 }
 
-/* Whether column c carries an amount for this side (0: any amount field). */
-static int amount_column(const struct column *col, int side)
+/*
+ * Whether column c carries an amount of this side and block.  side 0: any
+ * amount field (one-sided tables); tables 1 and 4: the side's amount
+ * columns (its side_amount and, where a side prints several, their fields).
+ */
+static int amount_column(const struct column *col, int side, int block)
 {
+	if (col->block != block || !col->field[0]) /* a column with no header: nothing */
+		return 0;
 	if (side)
-		return strcmp(col->field, "side_amount") == 0 && col->side == side;
-	return col->field[0] && !is_text_field(col->field);
+		return col->side == side && is_amount_field(col->field);
+	return !is_text_field(col->field);
 }
 
-/* Parse every amount column of a row into the R record; J on a bad one. */
+/* A cell that prints no figure: empty, or a dash ("-", "—", "–", "－"). */
+static int blank_cell(const char *b)
+{
+	return !*b || strcmp(b, "-") == 0 || strcmp(b, "—") == 0 || strcmp(b, "–") == 0 ||
+	       strcmp(b, "－") == 0 || strcmp(b, "——") == 0;
+}
+
+/* Decimals printed in an amount cell ("1,234.50" 2, "(12.5)" 1, "748" 0). */
+static int printed_decimals(const char *b)
+{
+	char half[CELL];
+	const char *dot;
+	int n = 0;
+
+	text_halfwidth(b, half, sizeof(half));
+	dot = strrchr(half, '.');
+	if (!dot)
+		return 0;
+	for (dot++; *dot >= '0' && *dot <= '9'; dot++)
+		n++;
+	return n;
+}
+
+/* The stream key of an amount column: side_amount is "amount" on tables 1 and 4. */
+static const char *amount_key(const struct column *col)
+{
+	return strcmp(col->field, "side_amount") == 0 ? "amount" : col->field;
+}
+
+/*
+ * Parse every amount column of a row (of one side and block) into the R
+ * record; J on a bad one.  A blank cell is written with an empty value, a
+ * printed figure with its amount (a check counts only printed figures).
+ */
+static int put_amounts_block(struct table *t, const struct csv_record *rec, FILE *fp, int side,
+                             int block, int *nonzero);
+
 static int put_amounts(struct table *t, const struct csv_record *rec, FILE *fp, int side,
                        int *nonzero)
+{
+	return put_amounts_block(t, rec, fp, side, 0, nonzero);
+}
+
+static int put_amounts_block(struct table *t, const struct csv_record *rec, FILE *fp, int side,
+                             int block, int *nonzero)
 {
 	char b[CELL], yuan[40], msg[ETL_ERR_MSG];
 
@@ -768,18 +918,37 @@ static int put_amounts(struct table *t, const struct csv_record *rec, FILE *fp, 
 		struct etl_err e;
 		int64_t fen;
 
-		if (!amount_column(col, side))
+		if (!amount_column(col, side, block))
 			continue;
+		cell(rec, c, b);
+		if (blank_cell(b) && t->title.kind != 7) {
+			stream_put_kv(fp, amount_key(col), "");
+			continue;
+		}
 		etl_err_clear(&e);
-		if (amount_parse(cell(rec, c, b), t->unit, &fen, &e) < 0) {
-			snprintf(msg, sizeof(msg), "“%s”列的金额“%s”不是数字", col->label, b);
+		if (t->unit == UNIT_NONE && !amount_is_blank(b) && amount_looks_numeric(b)) {
+			/* the first figure of a table without a unit line: never guessed */
+			reject_whole_at(
+			    t, rec->line, col->label, "no_unit",
+			    "表中有金额，但找不到金额单位（“单位：万元”或“单位：元”），不作猜测",
+			    b);
+			return -1;
+		}
+		if (amount_parse(b, t->unit == UNIT_NONE ? UNIT_YUAN : t->unit, &fen, &e) < 0) {
+			snprintf(msg, sizeof(msg), "“%s”列的金额“%s”%s", col->label, b,
+			         strstr(e.message, "范围")
+			             ? "超出可装载的范围（绝对值须小于 10¹⁶ 元）"
+			             : "不是数字");
 			write_j(t, rec->line, col->label, "bad_amount", msg, b);
 			return -1;
 		}
-		if (fen)
+		if (!blank_cell(b) && printed_decimals(b) > t->decimals)
+			t->decimals = printed_decimals(b);
+		if (fen) {
 			*nonzero = 1;
-		stream_put_kv(fp, side ? "amount" : col->field,
-		              amount_format(fen, yuan, sizeof(yuan)));
+			t->figures++;
+		}
+		stream_put_kv(fp, amount_key(col), amount_format(fen, yuan, sizeof(yuan)));
 	}
 	return 0;
 }
@@ -790,6 +959,35 @@ static int col_of(const struct table *t, const char *field)
 		if (strcmp(t->cols[c].field, field) == 0)
 			return c;
 	return -1;
+}
+
+static int col_of_block(const struct table *t, const char *field, int block)
+{
+	for (int c = 0; c < t->ncols; c++)
+		if (strcmp(t->cols[c].field, field) == 0 && t->cols[c].block == block)
+			return c;
+	return -1;
+}
+
+/* The key of a total label ("人员经费合计" -> personnel_total), or NULL. */
+static const char *total_key(const struct table *t, const char *label)
+{
+	const char *k = wording_label(t->w, "total", label);
+
+	return k && strcmp(k, "total") != 0 ? k : NULL;
+}
+
+/* Numbers among the cells of a block's columns (all cells for one block). */
+static int numeric_cells_block(const struct table *t, const struct csv_record *rec, int block)
+{
+	char b[CELL];
+	int n = 0;
+
+	for (int c = 0; c < rec->nfields; c++)
+		if ((t->blocks == 1 || (c < t->ncols && t->cols[c].block == block)) &&
+		    amount_looks_numeric(cell(rec, c, b)))
+			n++;
+	return n;
 }
 
 static int col_of_side(const struct table *t, const char *field, int side)
@@ -815,27 +1013,47 @@ static void begin_r(FILE *fp, long line, const char *role, const char *code, con
 /*
  * The code and name of a classified row, in whatever layout it came.  *name
  * points to the whole name (the cell, or t's scratch when it was split from
- * a code), valid until the next record.
+ * a code), valid until the next record.  *total: the row is a 合计/总计/小计
+ * row, its label printed in whatever column.  raw: the code as printed in
+ * split cells ("301|2") when a leading zero had to be put back (else "").
  */
-static int row_code_name(struct table *t, const struct csv_record *rec, char *code,
-                         const char **name, int *indent)
+static int row_code_name(struct table *t, const struct csv_record *rec, int block, char *code,
+                         const char **name, int *indent, int *total, char *raw)
 {
 	char b[CELL], msg[ETL_ERR_MSG];
 	struct etl_err e;
-	int cc = col_of(t, "code"), cn = col_of(t, "name"), rc = 0;
-	int k1 = col_of(t, "code_class"), k2 = col_of(t, "code_section"),
-	    k3 = col_of(t, "code_item");
+	int cc = col_of_block(t, "code", block), cn = col_of_block(t, "name", block), rc = 0;
+	int k1 = col_of_block(t, "code_class", block), k2 = col_of_block(t, "code_section", block),
+	    k3 = col_of_block(t, "code_item", block);
 	const char *bad = NULL;
 	char *nm;
 
 	etl_err_clear(&e);
 	code[0] = '\0';
+	raw[0] = '\0';
+	*total = 0;
 	*name = cellp_indent(rec, cn, indent);
+	/* a label in a code cell ("合计" in the 类 column) makes a total row */
+	{
+		const int cells[] = {cc, k1, cn};
+
+		for (size_t i = 0; i < sizeof(cells) / sizeof(cells[0]); i++)
+			if (cells[i] >= 0 && *cellp(rec, cells[i]) &&
+			    wording_label(t->w, "total", cellp(rec, cells[i]))) {
+				*name = cellp(rec, cells[i]);
+				*total = 1;
+				return 0;
+			}
+	}
 	if (k1 >= 0) {
 		char c2[CELL], c3[CELL];
+		bool padded = false;
 
-		rc = code_join(cell(rec, k1, b), cell(rec, k2, c2), cell(rec, k3, c3), code, &e);
+		rc = code_join(cell(rec, k1, b), cell(rec, k2, c2), cell(rec, k3, c3), code,
+		               &padded, &e);
 		bad = b;
+		if (rc == 1 && padded)
+			snprintf(raw, CELL, "%s|%s|%s", b, c2, c3);
 	} else if (cc >= 0) {
 		const char *whole = cellp(rec, cc);
 
@@ -874,25 +1092,28 @@ static int row_code_name(struct table *t, const struct csv_record *rec, char *co
 	return 0;
 }
 
-/* Tables 2, 3, 5, 6, 8, 10: one classified row or the 合计 row. */
-static int data_classified(struct table *t, const struct csv_record *rec, FILE *fp)
+/*
+ * One classified row (or the 合计 row) of a block: 1 when an R was written,
+ * 0 when the block is empty, -1 when the row is rejected.
+ */
+static int classified_block(struct table *t, const struct csv_record *rec, FILE *fp, int block)
 {
-	char code[CELL], raw[CELL];
+	char code[CELL], raw[CELL], printed[CELL];
 	const char *name;
-	int indent, nonzero = 0;
+	int indent, nonzero = 0, total;
 	const char *role = "row";
 
-	if (row_code_name(t, rec, code, &name, &indent) < 0)
+	if (row_code_name(t, rec, block, code, &name, &indent, &total, printed) < 0)
 		return -1;
 	if (!code[0] && !name[0]) {
-		if (numeric_cells(rec) == 0)
-			return 0; /* a blank line */
+		if (numeric_cells_block(t, rec, block) == 0)
+			return 0; /* a blank line, or a blank block */
 		join_record(rec, raw, sizeof(raw));
 		write_j(t, rec->line, "科目编码", "missing_code", "有金额但没有科目编码和名称",
 		        raw);
 		return -1;
 	}
-	if (!code[0] && wording_label(t->w, "total", name))
+	if (total || (!code[0] && wording_label(t->w, "total", name)))
 		role = "total";
 	begin_r(fp, rec->line, role, code, name);
 	if (indent) {
@@ -901,13 +1122,42 @@ static int data_classified(struct table *t, const struct csv_record *rec, FILE *
 		snprintf(ind, sizeof(ind), "%d", indent);
 		stream_put_kv(fp, "indent", ind);
 	}
-	return put_amounts(t, rec, fp, 0, &nonzero) < 0 ? -1 : 1;
+	if (printed[0])
+		stream_put_kv(fp, "raw_code", printed);
+	if (t->blocks > 1) {
+		char b[8];
+
+		snprintf(b, sizeof(b), "%d", block + 1);
+		stream_put_kv(fp, "block", b);
+	}
+	if (total && total_key(t, name))
+		stream_put_kv(fp, "label", total_key(t, name));
+	return put_amounts_block(t, rec, fp, 0, block, &nonzero) < 0 ? -1 : 1;
+}
+
+/* Tables 2, 3, 5, 6, 8, 10: one classified row per block of the line. */
+static int data_classified(struct table *t, const struct csv_record *rec, FILE *fp)
+{
+	int wrote = 0;
+
+	for (int block = 0; block < t->blocks; block++) {
+		int rc = classified_block(t, rec, fp, block);
+
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			putc('\n', fp);
+			wrote = 1;
+		}
+	}
+	return wrote ? 2 : 0;
 }
 
 /* Tables 1 and 4: the income and the expense side of one line. */
 static int data_two_sided(struct table *t, const struct csv_record *rec, FILE *fp)
 {
 	static const char *const role[] = {"", "income", "expense"};
+	char ctxkey[80];
 	int wrote = 0;
 
 	for (int side = 1; side <= 2; side++) {
@@ -928,6 +1178,21 @@ static int data_two_sided(struct table *t, const struct csv_record *rec, FILE *f
 			continue;
 		}
 		key = wording_label(t->w, role[side], label);
+		/*
+		 * 决算 table 4 prints the fund labels twice: the year's income,
+		 * then, after 年初财政拨款结转和结余, the carryover by fund.  The
+		 * place decides, not the label.
+		 */
+		if (side == 1 && key && strcmp(key, "carryover_begin") == 0)
+			snprintf(t->context, sizeof(t->context), "%s", key);
+		else if (side == 1 && (!key || (strcmp(key, "general_budget") != 0 &&
+		                                strcmp(key, "gov_fund") != 0 &&
+		                                strcmp(key, "state_capital") != 0)))
+			t->context[0] = '\0';
+		if (side == 1 && key && t->context[0] && strcmp(key, "carryover_begin") != 0) {
+			snprintf(ctxkey, sizeof(ctxkey), "%s:%s", t->context, key);
+			key = ctxkey;
+		}
 		begin_r(fp, rec->line, role[side], key ? key : "", label);
 		if (put_amounts(t, rec, fp, side, &nonzero) < 0)
 			return -1;
@@ -1048,7 +1313,7 @@ static void data_record(struct table *t, const struct csv_record *rec)
 		return;
 	}
 	rewind(fp);
-	if ((note_row(t, rec) && t->title.kind != 9) || footer_row(t, rec))
+	if ((note_row(t, rec) && t->title.kind != 9) || footer_row(t, rec) || none_row(rec))
 		rc = 0;
 	else if (check_unlabeled(t, rec) < 0)
 		rc = -1;
@@ -1083,8 +1348,14 @@ static int preamble_record(struct table *t, const struct csv_record *rec)
 
 		if (try_title(t, rec)) {
 			t->title_line = rec->line;
-			scan_meta(t, rec);
 			t->meta++;
+			if (t->title.kind == TITLE_SKIP) {
+				/* a provincial extra (项目支出决算表 …): nothing of it is read */
+				t->skipped = 1;
+				t->state = T_DONE;
+				return 0;
+			}
+			scan_meta(t, rec);
 			return 0;
 		}
 		cell(rec, 0, b);
@@ -1123,6 +1394,55 @@ static int nonempty_cells(const struct csv_record *rec)
 	return n;
 }
 
+/*
+ * A row that says the table is empty: its only non-empty cell is 无 (or 无数据,
+ * 空), anywhere.  Nothing to load, nothing lost.
+ */
+static int none_row(const struct csv_record *rec)
+{
+	const char *only = NULL;
+
+	for (int i = 0; i < rec->nfields; i++) {
+		const char *c = cellp(rec, i);
+
+		if (!*c)
+			continue;
+		if (only)
+			return 0;
+		only = c;
+	}
+	return only && (strcmp(only, "无") == 0 || strcmp(only, "无数据") == 0 ||
+	                strcmp(only, "空") == 0 || strcmp(only, "（无）") == 0);
+}
+
+/*
+ * A row whose first non-empty cell is a total label (合计, 总计, 小计,
+ * 本年收入合计 …), printed in whatever column (the name column, the code
+ * column, the 类 cell of split codes), the rest blank or figures: a data
+ * row even when it prints no figure (the 合计 row of an empty fund table),
+ * never a header row.  Only after a header row: a title block is no data.
+ */
+static int label_row(const struct table *t, const struct csv_record *rec)
+{
+	for (int i = 0; i < rec->nfields && i < 6; i++) {
+		const char *c = cellp(rec, i);
+
+		if (!*c)
+			continue;
+		if (!wording_label(t->w, "total", c))
+			return 0;
+		for (int j = i + 1; j < rec->nfields; j++) {
+			const char *d = cellp(rec, j);
+
+			if (*d && !blank_cell(d) && !amount_looks_numeric(d) &&
+			    !wording_label(t->w, "total", d))
+				return 0;
+		}
+		return 1;
+	}
+	return 0;
+}
+
 static int header_record(struct table *t, const struct csv_record *rec)
 {
 	/* A unit or department line may sit between title and header, but a
@@ -1131,7 +1451,11 @@ static int header_record(struct table *t, const struct csv_record *rec)
 		t->meta++;
 		return 0;
 	}
-	if (value_cells(rec) == 0 && !note_row(t, rec)) {
+	if (none_row(rec)) {
+		t->meta++;
+		return 0;
+	}
+	if (value_cells(rec) == 0 && !note_row(t, rec) && !(t->nhdr > 0 && label_row(t, rec))) {
 		if (t->nhdr == TABLE_MAX_HEADER_ROWS)
 			return reject_whole(t, rec->line, "unknown_header",
 			                    "表头超过 4 行，无法识别数据从哪一行开始", NULL);
@@ -1150,6 +1474,10 @@ int table_record(struct table *t, const struct csv_record *rec)
 	bool cached = cells_reset(rec);
 
 	t->records++;
+	if (t->skipped) { /* read to the end: its records are counted, as meta */
+		t->meta++;
+		return 0;
+	}
 	if (t->state == T_DONE)
 		return 1;
 	if (!cached)
@@ -1186,10 +1514,27 @@ int table_record(struct table *t, const struct csv_record *rec)
 	return 0;
 }
 
+/*
+ * Half a unit of the table's printed precision, in fen: from its unit and the
+ * most decimals printed in its value cells (万元 with 2 decimals: 5000 fen =
+ * 50 元; whole 元: 50 fen; 元 with fen: 0).  The rounding allowance of a
+ * check is k times this (FINAL_ACCOUNTS "Checks").
+ */
+static long half_unit(const struct table *t)
+{
+	int scale = t->unit == UNIT_WAN ? 6 : 2, d = t->decimals < 0 ? 0 : t->decimals;
+	long h = 5;
+
+	if (t->unit == UNIT_NONE || t->decimals < 0 || d >= scale)
+		return 0;
+	for (int i = d + 1; i < scale; i++)
+		h *= 10;
+	return h;
+}
+
 void table_finish(struct table *t)
 {
-	char n[6][24];
-	const char *f[E_NFIELDS];
+	struct stream_end e;
 
 	if (t->state == T_PREAMBLE && !t->rejected_whole) {
 		if (!t->title.kind)
@@ -1198,10 +1543,19 @@ void table_finish(struct table *t)
 			    t->fi.encoding_needs_proof ? "unproven_encoding" : "unknown_table",
 			    t->records ? "文件中找不到已知的表标题" : "文件没有任何内容", NULL);
 		else
-			reject_whole(t, 0, "unknown_header", "标题之后没有表头", NULL);
+			t->state = T_HEADER; /* a title and nothing else: an empty table */
 	}
-	if (t->state == T_HEADER && !start_data(t, 0) && t->title.kind == 7 &&
-	    !t->three_public_done) {
+	/*
+	 * No data row: an empty table of its kind (a fund table with only its
+	 * header, a 合计 row, 无 or a note).  With no header at all it is still
+	 * its kind; a header it has must be understood.
+	 */
+	if (t->state == T_HEADER && !t->rejected_whole && t->nhdr == 0) {
+		if (!t->year && !check_identity(t, t->title_line))
+			write_f(t);
+		t->state = T_DONE;
+	} else if (t->state == T_HEADER && !start_data(t, 0) && t->title.kind == 7 &&
+	           !t->three_public_done) {
 		/* A three-public table whose only data row is empty: all zero. */
 		static const char *const zero[] = {"total",
 		                                   "outbound_travel",
@@ -1225,13 +1579,13 @@ void table_finish(struct table *t)
 			t->rejected = 0;
 		}
 	}
-	snprintf(n[0], 24, "%ld", t->records);
-	snprintf(n[1], 24, "%ld", t->meta);
-	snprintf(n[2], 24, "%ld", t->facts);
-	snprintf(n[3], 24, "%d", 0);
-	snprintf(n[4], 24, "%ld", t->rejected);
-	for (int i = 0; i < 5; i++)
-		f[i] = n[i];
-	f[E_STATUS] = t->rejected_whole ? "rejected" : "ok";
-	stream_write(t->out, 'E', E_NFIELDS, f);
+	e.n[E_RECORDS] = t->records;
+	e.n[E_META] = t->meta;
+	e.n[E_FACTS] = t->facts;
+	e.n[E_SUBTOTALS] = 0;
+	e.n[E_REJECTED] = t->rejected;
+	e.ok = !t->rejected_whole && !t->skipped;
+	e.skipped = t->skipped && !t->rejected_whole;
+	e.half_unit = half_unit(t);
+	stream_end_write(t->out, &e);
 }

@@ -34,6 +34,7 @@ struct column {
 	char field[32];  /* "" for an unlabelled column */
 	char label[160]; /* the header path as printed, for messages */
 	int side;        /* tables 1 and 4: 1 income, 2 expense */
+	int block;       /* table 6 of a 决算: 0 or 1, the side-by-side block */
 };
 
 struct file_info {
@@ -75,6 +76,11 @@ struct table {
 	long records, meta, facts, rejected;
 	int f_written;
 	int rejected_whole;
+	int skipped;      /* a provincial extra: read, not loaded (E status skipped) */
+	int decimals;     /* most decimals printed in a value cell, -1 before any */
+	int figures;      /* printed non-zero figures: a table with none needs no unit */
+	int blocks;       /* value blocks side by side (决算 table 6: 2), else 1 */
+	char context[32]; /* tables 1/4: the block a fund label belongs to (年初结转) */
 
 	/* table 7 */
 	int three_public_done;

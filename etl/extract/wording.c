@@ -1,6 +1,7 @@
 #include "wording.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,7 +85,7 @@ static int split_tabs(char *line, char **f, int max)
 	return n;
 }
 
-enum wfile { W_TITLES, W_HEADERS, W_LABELS, W_META };
+enum wfile { W_TITLES, W_KINDS, W_HEADERS, W_LABELS, W_META };
 
 /* One line of a wording file into its list. */
 static int add_line(struct wording *w, enum wfile which, char **f, int n)
@@ -99,6 +100,31 @@ static int add_line(struct wording *w, enum wfile which, char **f, int n)
 			return -1;
 		text_key(f[1], e.key, sizeof(e.key));
 		return list_add(&w->titles, &e) < 0 ? -2 : 0;
+	case W_KINDS: {
+		char part[WORDING_KEY], folded[WORDING_KEY];
+		const char *p = f[1];
+		size_t used = 0;
+
+		if (n != 2)
+			return -1;
+		e.kind = strcmp(f[0], "skip") == 0 ? TITLE_SKIP : atoi(f[0]);
+		if (e.kind != TITLE_SKIP && (e.kind < 1 || e.kind > 10))
+			return -1;
+		/* words joined by '+', each folded like a title */
+		while (*p) {
+			size_t k = strcspn(p, "+");
+
+			snprintf(part, sizeof(part), "%.*s", (int)k, p);
+			text_key(part, folded, sizeof(folded));
+			if (!*folded)
+				return -1;
+			if (used < sizeof(e.key))
+				used += (size_t)snprintf(e.key + used, sizeof(e.key) - used, "%s%s",
+				                         used ? "+" : "", folded);
+			p += k + (p[k] == '+');
+		}
+		return used ? (list_add(&w->kinds, &e) < 0 ? -2 : 0) : -1;
+	}
 	case W_HEADERS:
 		if (n != 3 || !(e.kinds = parse_kinds(f[0])))
 			return -1;
@@ -160,6 +186,7 @@ int wording_load(struct wording *w, const char *config_dir, struct etl_err *err)
 {
 	memset(w, 0, sizeof(*w));
 	if (load_file(w, config_dir, "titles.tsv", W_TITLES, err) < 0 ||
+	    load_file(w, config_dir, "kinds.tsv", W_KINDS, err) < 0 ||
 	    load_file(w, config_dir, "headers.tsv", W_HEADERS, err) < 0 ||
 	    load_file(w, config_dir, "labels.tsv", W_LABELS, err) < 0 ||
 	    load_file(w, config_dir, "meta.tsv", W_META, err) < 0) {
@@ -172,6 +199,7 @@ int wording_load(struct wording *w, const char *config_dir, struct etl_err *err)
 void wording_free(struct wording *w)
 {
 	free(w->titles.e);
+	free(w->kinds.e);
 	free(w->headers.e);
 	free(w->labels.e);
 	free(w->meta.e);
@@ -180,7 +208,12 @@ void wording_free(struct wording *w)
 
 const char *stage_name(enum stage s)
 {
-	return s == STAGE_FINAL ? "final" : s == STAGE_ADJUSTMENT ? "adjustment" : "budget";
+	return s == STAGE_FINAL ? "final" : s == STAGE_ADJUSTMENT ? "adjusted" : "budget";
+}
+
+const char *scope_name(enum scope s)
+{
+	return s == SCOPE_UNIT ? "unit" : "department";
 }
 
 /* Remove every occurrence of word from s (in place). */
@@ -193,8 +226,11 @@ static void remove_word(char *s, const char *word)
 		memmove(p, p + wl, strlen(p + wl) + 1);
 }
 
-/* Find "YYYY年" in a half-width string; returns the year and blanks it out. */
-static int take_year(char *s)
+/*
+ * Find "YYYY年" (or "YYYY年度") in a half-width string; returns the year and
+ * blanks it out, *at (may be NULL) gets where it was.
+ */
+static int take_year_at(char *s, char **at)
 {
 	for (char *p = s; *p; p++) {
 		char *q = p;
@@ -215,6 +251,8 @@ static int take_year(char *s)
 		if (strncmp(q, "度", strlen("度")) == 0)
 			q += strlen("度");
 		memmove(p, q, strlen(q) + 1);
+		if (at)
+			*at = p;
 		return year;
 	}
 	return 0;
@@ -223,52 +261,89 @@ static int take_year(char *s)
 /* Drop a leading "表N" / "附表N" / "附件N" from a folded title. */
 static const char *skip_table_number(const char *k)
 {
-	static const char *const pre[] = {"附表", "附件", "表"};
+	static const char *const pre[] = {"附表", "附件", "公开", "表"};
 
 	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
 		size_t n = strlen(pre[i]);
 
 		if (strncmp(k, pre[i], n) == 0 && isdigit((unsigned char)k[n])) {
 			k += n;
-			while (isdigit((unsigned char)*k))
+			while (isdigit((unsigned char)*k) || *k == '-')
 				k++;
+			/* "公开01表" */
+			if (strncmp(k, "表", strlen("表")) == 0 && strncmp(pre[i], "公开", 6) == 0)
+				k += strlen("表");
 			return k;
 		}
 	}
 	return k;
 }
 
+/* Does every '+'-joined word of rule occur in k? */
+static bool all_words(const char *k, const char *rule)
+{
+	char word[WORDING_KEY];
+
+	while (*rule) {
+		size_t n = strcspn(rule, "+");
+
+		snprintf(word, sizeof(word), "%.*s", (int)n, rule);
+		if (!strstr(k, word))
+			return false;
+		rule += n + (rule[n] == '+');
+	}
+	return true;
+}
+
 struct title_info wording_title(const struct wording *w, const char *cell)
 {
-	struct title_info t = {0, 0, STAGE_BUDGET};
-	char half[1024], folded[1024];
-	const char *k;
-	size_t best = 0;
+	struct title_info t = {0, 0, STAGE_BUDGET, SCOPE_DEPARTMENT};
+	char half[1024], ord[1024], folded[1024], *at = NULL;
+	const char *k, *from;
 
 	text_halfwidth(cell, half, sizeof(half));
-	t.year = take_year(half);
-	text_key(half, folded, sizeof(folded));
+	text_strip_ordinal(half, ord, sizeof(ord)); /* "一、收入支出决算总表" */
+	t.year = take_year_at(ord, &at);
+	/* "某某局2023年部门收支总表": the title proper follows the year */
+	from = at && strstr(at, "表") ? at : ord;
+	text_key(from, folded, sizeof(folded));
+	if (strncmp(folded, "注", strlen("注")) == 0 || strncmp(folded, "说明", 6) == 0)
+		return t; /* a note line, however it is worded */
 	if (strstr(folded, "决算"))
 		t.stage = STAGE_FINAL;
-	else if (strstr(folded, "调整"))
+	else if (strstr(folded, "调整预算") || strstr(folded, "预算调整"))
 		t.stage = STAGE_ADJUSTMENT;
 	remove_word(folded, "决算");
-	remove_word(folded, "调整");
+	remove_word(folded, "调整预算");
+	remove_word(folded, "预算调整");
 	k = skip_table_number(folded);
 	if (!*k)
 		return t;
-	for (size_t i = 0; i < w->titles.n; i++) {
-		const struct wording_entry *e = &w->titles.e[i];
-		size_t len = strlen(e->key);
+	/* exceptions first: exact wording of titles.tsv (stage words removed) */
+	for (size_t i = 0; i < w->titles.n; i++)
+		if (strcmp(k, w->titles.e[i].key) == 0) {
+			t.kind = w->titles.e[i].kind;
+			break;
+		}
+	/* scope: 单位 or 预算单位 without 部门 */
+	if (strstr(k, "单位") && !strstr(k, "部门"))
+		t.scope = SCOPE_UNIT;
+	if (t.kind)
+		return t;
+	{
+		char rest[1024];
 
-		if (strcmp(k, e->key) == 0) {
-			t.kind = e->kind;
+		snprintf(rest, sizeof(rest), "%s", k);
+		remove_word(rest, "预算单位");
+		remove_word(rest, "单位");
+		remove_word(rest, "部门");
+		if (!strstr(rest, "表"))
 			return t;
-		}
-		if (len > best && strstr(k, e->key)) {
-			best = len;
-			t.kind = e->kind;
-		}
+		for (size_t i = 0; i < w->kinds.n; i++)
+			if (all_words(rest, w->kinds.e[i].key)) {
+				t.kind = w->kinds.e[i].kind;
+				break;
+			}
 	}
 	return t;
 }

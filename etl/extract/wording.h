@@ -19,6 +19,11 @@
 
 enum stage { STAGE_BUDGET = 0, STAGE_ADJUSTMENT, STAGE_FINAL };
 
+/* Who published the table (FINAL_ACCOUNTS §1.5): a 部门 (consolidated) or one 单位. */
+enum scope { SCOPE_DEPARTMENT = 0, SCOPE_UNIT };
+
+#define TITLE_SKIP (-1) /* a provincial extra: recognised, not loaded */
+
 struct wording_entry {
 	unsigned kinds;        /* bit k set for table kind k (headers) */
 	int kind;              /* table kind (titles) */
@@ -32,22 +37,30 @@ struct wording_list {
 };
 
 struct wording {
-	struct wording_list titles, headers, labels, meta;
+	struct wording_list titles, kinds, headers, labels, meta;
 };
 
 int wording_load(struct wording *w, const char *config_dir, struct etl_err *err);
 void wording_free(struct wording *w);
 
 struct title_info {
-	int kind; /* 0 when not a known title */
+	int kind; /* 1..10, TITLE_SKIP for an extra, 0 when not a title */
 	int year; /* 0 when the title has no year */
 	enum stage stage;
+	enum scope scope;
 };
 
-/* Recognise a title cell ("2023年部门收支总表", "表1 2025年部门收入预算总表"). */
+/*
+ * Recognise a title cell by its meaning ("2023年部门收支总表", "表1 2025年
+ * 预算单位收入预算总表", "公开05表 一般公共预算财政拨款支出决算表"): the
+ * ordered rules of kinds.tsv after the year, numbering, stage and scope
+ * words are taken out, then the exceptions of titles.tsv.  The stage and
+ * scope come from the title alone.
+ */
 struct title_info wording_title(const struct wording *w, const char *cell);
 
-const char *stage_name(enum stage s);
+const char *stage_name(enum stage s); /* budget, adjusted, final */
+const char *scope_name(enum scope s); /* department, unit */
 
 /*
  * The field of a header column for a table kind, from its header path

@@ -109,8 +109,7 @@ static int on_check(struct sink *s, const struct stream_rec *r)
 	if (!c.passed)
 		note_failed_check(s, c.year, f[C_DEPT], f[C_KIND], f[C_NAME], f[C_SUBJECT],
 		                  f[C_MESSAGE]);
-	return store_check_row(s, f[C_YEAR], f[C_DEPT], f[C_KIND], f[C_NAME], f[C_SUBJECT],
-	                       f[C_EXPECTED], f[C_ACTUAL], c.passed, f[C_MESSAGE]);
+	return store_check_row(s, (const char *const *)f, c.passed);
 }
 
 /* ---- files: F -------------------------------------------------------------------- */
@@ -126,7 +125,12 @@ void file_state_free(struct file_state *f)
 
 const char *file_status_name(enum file_status st)
 {
-	return st == ST_LOADED ? "loaded" : st == ST_UNCHANGED ? "unchanged" : "rejected";
+	switch (st) {
+	case ST_LOADED: return "loaded";
+	case ST_UNCHANGED: return "unchanged";
+	case ST_SKIPPED: return "skipped";
+	default: return "rejected";
+	}
 }
 
 /*
@@ -143,6 +147,15 @@ static int check_department(struct sink *s)
 	if (!*code)
 		return 0;
 	d = dept_find(&r->reg, code);
+	if (strcmp(s->f.field[F_SCOPE], "unit") == 0 && (!d || !d->parent_code[0])) {
+		snprintf(line, sizeof(line), "%s %s", code,
+		         *name ? name
+		         : d   ? d->name
+		               : "(no name)");
+		text_utf8_cut(line);
+		if (!list_has(s->run->t.orphan_units, s->run->t.norphan_units, line))
+			list_add(s->run->t.orphan_units, &s->run->t.norphan_units, line);
+	}
 	if (!d) {
 		snprintf(line, sizeof(line), "%s %s", code, *name ? name : "(no name)");
 		text_utf8_cut(line);
@@ -160,8 +173,17 @@ static int check_department(struct sink *s)
 	         d->name);
 	text_utf8_cut(line);
 	note_failed_check(s, s->f.year, code, "", "dept_name_matches_registry", code, line);
-	return store_check_row(s, s->f.field[F_YEAR], code, NULL, "dept_name_matches_registry",
-	                       code, NULL, NULL, false, line);
+	{
+		const char *c[C_NFIELDS] = {NULL};
+
+		c[C_YEAR] = s->f.field[F_YEAR];
+		c[C_DEPT] = code;
+		c[C_NAME] = "dept_name_matches_registry";
+		c[C_SUBJECT] = code;
+		c[C_MESSAGE] = line;
+		c[C_STAGE] = s->f.field[F_STAGE];
+		return store_check_row(s, c, false);
+	}
 }
 
 static int on_file(struct sink *s, const struct stream_rec *r)
@@ -259,11 +281,24 @@ static int on_reject(struct sink *s, const struct stream_rec *r)
  * or normalize, by --strict-checks, or for rejected rows without
  * --accept-partial), or a candidate for loading.
  */
-static enum file_status decide(struct sink *s, bool e_ok)
+static enum file_status decide(struct sink *s, const struct stream_end *e)
 {
 	struct file_state *f = &s->f;
 
-	if (!e_ok || f->whole_file) {
+	if (e->skipped && !f->whole_file && f->nrejects == 0) {
+		char shown[PATH_MAX * 2];
+
+		/* not an error, never silent: said on stderr, recorded in etl.files */
+		progress_clear();
+		text_escape_controls(paths_shown(s->run->cwd, f->field[F_PATH]), shown,
+		                     sizeof(shown));
+		fprintf(
+		    stderr,
+		    "%s: skipped_table: “%s”是公开表之外的附加表，识别后跳过，未装载（不是错误）\n",
+		    shown, f->field[F_TITLE]);
+		return ST_SKIPPED;
+	}
+	if (!e->ok || f->whole_file) {
 		if (f->nrejects == 0)
 			sink_reject(s, f, "0", "", "file_rejected",
 			            "文件被整体拒绝（前一阶段未给出原因）", "");
@@ -333,7 +368,7 @@ static int on_end(struct sink *s, const struct stream_rec *r)
 		return broken(s, "%s", err.message);
 	}
 	memcpy(f->e, e.n, sizeof(f->e));
-	f->st = decide(s, e.ok);
+	f->st = decide(s, &e);
 	if (!s->o->dry_run && f->st == ST_LOADED && !s->o->force) {
 		if (ledger_loaded_sha(s, sha, sizeof(sha), &err) < 0) {
 			s->db_broken = true;

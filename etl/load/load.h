@@ -73,7 +73,7 @@ int cli_locate(struct opts *o);
 
 /* ---- the three parts of a run ---------------------------------------------- */
 
-enum file_status { ST_LOADED, ST_UNCHANGED, ST_REJECTED };
+enum file_status { ST_LOADED, ST_UNCHANGED, ST_REJECTED, ST_SKIPPED };
 
 struct sub_key {
 	int year;
@@ -81,7 +81,7 @@ struct sub_key {
 };
 
 struct tally {
-	long files_seen, files_loaded, files_unchanged, files_rejected;
+	long files_seen, files_loaded, files_unchanged, files_rejected, files_skipped;
 	long long rows_read, rows_loaded, rows_rejected;
 	long checks_failed;
 	bool any_reject;
@@ -89,6 +89,8 @@ struct tally {
 	int nlisted_checks;
 	char *unregistered[MAX_LISTED]; /* "code name" */
 	int nunregistered;
+	char *orphan_units[MAX_LISTED]; /* "code name": a unit's tables, no parent_code */
+	int norphan_units;
 };
 
 struct run {
@@ -270,9 +272,8 @@ void ledger_free(struct ledger *l);
 int store_fact_rows(struct sink *s, const struct stream_rec *r);
 void store_project_row(struct sink *s, const struct stream_rec *r);
 int store_indicator_row(struct sink *s, const struct stream_rec *r);
-int store_check_row(struct sink *s, const char *year, const char *dept, const char *kind,
-                    const char *name, const char *subject, const char *expected, const char *actual,
-                    bool passed, const char *message);
+/* One etl.checks row from the C fields c[C_YEAR .. C_ALLOWANCE] (NULL or "" = NULL). */
+int store_check_row(struct sink *s, const char *const *c, bool passed);
 /* The writes of one transaction (store.c), files [from, to) of the batch. */
 int store_file_ids(struct sink *s, int n, long long *ids, struct etl_err *err);
 int store_files(struct sink *s, int from, int to, const long long *ids, struct etl_err *err);

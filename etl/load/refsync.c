@@ -334,7 +334,7 @@ static void rows_region(const struct dept_registry *reg, const struct etl_config
 		row_region(f, reg->dept[i].province, reg->dept[i].city, reg->dept[i].district);
 }
 
-/* dim_department rows (dept_code, dept_name, region_code, unit_type, registered). */
+/* dim_department rows (dept_code, dept_name, region_code, unit_type, registered, parent_code). */
 static void rows_department(const struct dept_registry *reg, FILE *f)
 {
 	char code[CONFIG_NAME_MAX * 3 + 3];
@@ -349,6 +349,7 @@ static void rows_department(const struct dept_registry *reg, FILE *f)
 		    dept_region_code(d->province, d->city, d->district, code, sizeof(code)));
 		pgw_put_field(f, false, d->unit_type);
 		pgw_put_field(f, false, "t");
+		pgw_put_field(f, false, d->parent_code[0] ? d->parent_code : NULL);
 		putc('\n', f);
 	}
 }
@@ -406,12 +407,12 @@ static int replace_departments(struct pgw *w, struct pgw_rows *rows, struct etl_
 {
 	static const char *const steps[] = {
 	    "INSERT INTO core.dim_department"
-	    " (dept_code, dept_name, region_code, unit_type, registered)"
-	    " SELECT DISTINCT ON (dept_code) dept_code, dept_name, region_code, unit_type, true"
-	    " FROM sync_dept ORDER BY dept_code"
+	    " (dept_code, dept_name, region_code, unit_type, registered, parent_code)"
+	    " SELECT DISTINCT ON (dept_code) dept_code, dept_name, region_code, unit_type, true,"
+	    " parent_code FROM sync_dept ORDER BY dept_code"
 	    " ON CONFLICT (dept_code) DO UPDATE SET dept_name = EXCLUDED.dept_name,"
 	    " region_code = EXCLUDED.region_code, unit_type = EXCLUDED.unit_type,"
-	    " registered = true",
+	    " registered = true, parent_code = EXCLUDED.parent_code",
 	    "UPDATE core.dim_department d SET registered = false WHERE registered"
 	    " AND NOT EXISTS (SELECT 1 FROM sync_dept s WHERE s.dept_code = d.dept_code)",
 	};
@@ -423,8 +424,8 @@ static int replace_departments(struct pgw *w, struct pgw_rows *rows, struct etl_
 	             0, NULL, NULL, err) < 0 ||
 	    pgw_copy_text(
 	        w,
-	        "COPY sync_dept (dept_code, dept_name, region_code, unit_type, registered)"
-	        " FROM STDIN",
+	        "COPY sync_dept (dept_code, dept_name, region_code, unit_type, registered,"
+	        " parent_code) FROM STDIN",
 	        "", rows->buf, rows->len, err) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)

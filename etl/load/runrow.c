@@ -224,16 +224,16 @@ int run_begin(struct run *r, int argc, char **argv)
 void run_end(struct run *r, int code)
 {
 	const struct tally *t = &r->t;
-	char v[9][24];
-	const char *p[9];
+	char v[10][24];
+	const char *p[10];
 	struct etl_err err;
-	const long long x[9] = {
-	    r->run_id,         code,         t->files_seen,  t->files_loaded, t->files_unchanged,
-	    t->files_rejected, t->rows_read, t->rows_loaded, t->rows_rejected};
+	const long long x[10] = {
+	    r->run_id,         code,         t->files_seen,  t->files_loaded,  t->files_unchanged,
+	    t->files_rejected, t->rows_read, t->rows_loaded, t->rows_rejected, t->files_skipped};
 
 	if (!r->connected || !r->run_text[0] || PQstatus(r->w.conn) != CONNECTION_OK)
 		return;
-	for (int i = 0; i < 9; i++) {
+	for (int i = 0; i < 10; i++) {
 		snprintf(v[i], sizeof(v[i]), "%lld", x[i]);
 		p[i] = v[i];
 	}
@@ -241,8 +241,9 @@ void run_end(struct run *r, int code)
 	if (pgw_exec(&r->w,
 	             "UPDATE etl.runs SET finished_at = now(), exit_code = $2, files_seen = $3,"
 	             " files_loaded = $4, files_unchanged = $5, files_rejected = $6,"
-	             " rows_read = $7, rows_loaded = $8, rows_rejected = $9 WHERE run_id = $1",
-	             9, p, NULL, &err) < 0)
+	             " rows_read = $7, rows_loaded = $8, rows_rejected = $9, files_skipped = $10"
+	             " WHERE run_id = $1",
+	             10, p, NULL, &err) < 0)
 		log_warn("could not record the end of the run: %s", err.message);
 }
 

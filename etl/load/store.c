@@ -35,14 +35,19 @@ static void put_table_key(struct pgw_buf *out, const struct file_state *f, bool 
 
 static const char copy_facts[] =
     "COPY core.fact_amount (file_id, fiscal_year, dept_code, stage, table_kind, row_role,"
-    " code, label, measure, amount, line) FROM STDIN";
+    " code, label, measure, amount, line, block) FROM STDIN";
 
 /* One core.fact_amount row per amount measure (zero skipped except in table 7). */
 int store_fact_rows(struct sink *s, const struct stream_rec *r)
 {
 	struct file_state *f = &s->f;
 	struct pgw_buf *out = batch_rows(&s->b, ROWS_FACTS);
+	const char *block = stream_kv(r, "block");
 
+	if (!block || !*block)
+		block = "0";
+	else if (stream_count(block) < 0 || stream_count(block) > 9)
+		return run_stop(s->run, EX_SOFTWARE, "stream: block \"%s\" is not 0..9", block);
 	for (int i = R_KV; i < r->nfields; i++) {
 		const char *kv = r->field[i], *eq = strchr(kv, '=');
 		const struct measure_info *m;
@@ -79,6 +84,7 @@ int store_fact_rows(struct sink *s, const struct stream_rec *r)
 		pgw_buf_field(out, false, m->key);
 		pgw_buf_field(out, false, eq + 1);
 		pgw_buf_field(out, false, r->field[R_LINE]);
+		pgw_buf_field(out, false, block);
 		pgw_buf_putc(out, '\n');
 	}
 	return 0;
@@ -143,27 +149,30 @@ int store_indicator_row(struct sink *s, const struct stream_rec *r)
 
 static const char copy_checks[] =
     "COPY etl.checks (run_id, fiscal_year, dept_code, table_kind, check_name, subject,"
-    " expected, actual, passed, message) FROM STDIN";
+    " expected, actual, passed, message, stage, row_count, max_abs_difference, allowance)"
+    " FROM STDIN";
 
 /* Queue one etl.checks row (written with the batch's transaction); empty = NULL. */
-int store_check_row(struct sink *s, const char *year, const char *dept, const char *kind,
-                    const char *name, const char *subject, const char *expected, const char *actual,
-                    bool passed, const char *message)
+int store_check_row(struct sink *s, const char *const *f, bool passed)
 {
 	struct pgw_buf *c = &s->b.checks;
 
 	if (s->o->dry_run)
 		return 0;
 	batch_touch(&s->b);
-	pgw_buf_field(c, false, null_if_empty(year));
-	pgw_buf_field(c, false, null_if_empty(dept));
-	pgw_buf_field(c, false, null_if_empty(kind));
-	pgw_buf_field(c, false, name);
-	pgw_buf_field(c, false, null_if_empty(subject));
-	pgw_buf_field(c, false, null_if_empty(expected));
-	pgw_buf_field(c, false, null_if_empty(actual));
+	pgw_buf_field(c, false, null_if_empty(f[C_YEAR]));
+	pgw_buf_field(c, false, null_if_empty(f[C_DEPT]));
+	pgw_buf_field(c, false, null_if_empty(f[C_KIND]));
+	pgw_buf_field(c, false, f[C_NAME]);
+	pgw_buf_field(c, false, null_if_empty(f[C_SUBJECT]));
+	pgw_buf_field(c, false, null_if_empty(f[C_EXPECTED]));
+	pgw_buf_field(c, false, null_if_empty(f[C_ACTUAL]));
 	pgw_buf_field(c, false, passed ? "true" : "false");
-	pgw_buf_field(c, false, null_if_empty(message));
+	pgw_buf_field(c, false, null_if_empty(f[C_MESSAGE]));
+	pgw_buf_field(c, false, f[C_STAGE] && *f[C_STAGE] ? f[C_STAGE] : "budget");
+	pgw_buf_field(c, false, f[C_ROWS] && *f[C_ROWS] ? f[C_ROWS] : "1");
+	pgw_buf_field(c, false, null_if_empty(f[C_MAX_DIFF]));
+	pgw_buf_field(c, false, null_if_empty(f[C_ALLOWANCE]));
 	pgw_buf_putc(c, '\n');
 	if (c->oom)
 		return run_stop(s->run, EX_OSERR, "%s", "out of memory");
@@ -234,7 +243,8 @@ int store_file_ids(struct sink *s, int n, long long *ids, struct etl_err *err)
 
 static const char copy_files[] =
     "COPY etl.files (file_id, run_id, file_path, sha256, fiscal_year, dept_code, table_kind,"
-    " stage, encoding, status, rows_read, rows_loaded, rows_rejected) FROM STDIN";
+    " stage, encoding, status, rows_read, rows_loaded, rows_rejected, publication_scope)"
+    " FROM STDIN";
 
 /* One etl.files row per file of [from, to), with its file_id. */
 int store_files(struct sink *s, int from, int to, const long long *ids, struct etl_err *err)
@@ -263,6 +273,7 @@ int store_files(struct sink *s, int from, int to, const long long *ids, struct e
 		pgw_buf_field(&rows, false, num[1]);
 		pgw_buf_field(&rows, false, num[2]);
 		pgw_buf_field(&rows, false, num[3]);
+		pgw_buf_field(&rows, false, null_if_empty(f->field[F_SCOPE]));
 		pgw_buf_putc(&rows, '\n');
 	}
 	if (rows.oom)
@@ -347,13 +358,14 @@ int store_replace_group(struct sink *s, int first, int to, const long long *ids,
                         struct etl_err *err)
 {
 	const struct file_state *g = &s->b.f[first];
-	struct pgw_buf kinds = {0}, shas = {0}, fids = {0};
+	struct pgw_buf kinds = {0}, shas = {0}, fids = {0}, scopes = {0};
 	bool any = false, has9 = false;
 	int rc = 0;
 
 	pgw_buf_putc(&kinds, '{');
 	pgw_buf_putc(&shas, '{');
 	pgw_buf_putc(&fids, '{');
+	pgw_buf_putc(&scopes, '{');
 	for (int i = first; i < to; i++) {
 		const struct file_state *f = &s->b.f[i];
 		char num[24];
@@ -364,18 +376,21 @@ int store_replace_group(struct sink *s, int first, int to, const long long *ids,
 		pgw_buf_array_elem(&kinds, !any, f->field[F_KIND]);
 		pgw_buf_array_elem(&shas, !any, f->field[F_SHA256]);
 		pgw_buf_array_elem(&fids, !any, num);
+		pgw_buf_array_elem(&scopes, !any,
+		                   strcmp(f->field[F_SCOPE], "unit") == 0 ? "unit" : "department");
 		any = true;
 		has9 |= f->kind == 9;
 	}
 	pgw_buf_putc(&kinds, '}');
 	pgw_buf_putc(&shas, '}');
 	pgw_buf_putc(&fids, '}');
-	if (kinds.oom || shas.oom || fids.oom)
+	pgw_buf_putc(&scopes, '}');
+	if (kinds.oom || shas.oom || fids.oom || scopes.oom)
 		rc = etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
 	else {
 		const char *const p[] = {g->field[F_YEAR], g->field[F_DEPT], g->field[F_STAGE],
 		                         kinds.p,          shas.p,           fids.p,
-		                         s->run->run_text};
+		                         s->run->run_text, scopes.p};
 
 		rc = pgw_exec(
 		    s->w,
@@ -398,17 +413,20 @@ int store_replace_group(struct sink *s, int first, int to, const long long *ids,
 			    s->w,
 			    "INSERT INTO etl.loaded_tables (fiscal_year, dept_code, stage, "
 			    "table_kind,"
-			    " sha256, file_id, run_id)"
-			    " SELECT $1, $2, $3, k, s, f, $7"
-			    " FROM unnest($4::smallint[], $5::text[], $6::bigint[]) AS t (k, s, f)"
+			    " sha256, file_id, run_id, publication_scope)"
+			    " SELECT $1, $2, $3, k, s, f, $7, sc"
+			    " FROM unnest($4::smallint[], $5::text[], $6::bigint[], $8::text[])"
+			    " AS t (k, s, f, sc)"
 			    " ON CONFLICT (fiscal_year, dept_code, stage, table_kind) DO UPDATE SET"
 			    " sha256 = EXCLUDED.sha256, file_id = EXCLUDED.file_id,"
-			    " run_id = EXCLUDED.run_id, loaded_at = now()",
-			    7, p, NULL, err);
+			    " run_id = EXCLUDED.run_id, loaded_at = now(),"
+			    " publication_scope = EXCLUDED.publication_scope",
+			    8, p, NULL, err);
 	}
 	pgw_buf_free(&kinds);
 	pgw_buf_free(&shas);
 	pgw_buf_free(&fids);
+	pgw_buf_free(&scopes);
 	return rc;
 }
 

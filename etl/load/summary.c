@@ -39,6 +39,8 @@ void tally_free(struct tally *t)
 		free(t->listed_checks[i]);
 	for (int i = 0; i < t->nunregistered; i++)
 		free(t->unregistered[i]);
+	for (int i = 0; i < t->norphan_units; i++)
+		free(t->orphan_units[i]);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -77,6 +79,8 @@ void tally_file(struct tally *t, enum file_status st, long long records, long lo
 		t->rows_loaded += loaded;
 	} else if (st == ST_UNCHANGED) {
 		t->files_unchanged++;
+	} else if (st == ST_SKIPPED) {
+		t->files_skipped++;
 	} else {
 		t->files_rejected++;
 		t->any_reject = true;
@@ -94,6 +98,8 @@ void tally_write(const struct tally *t, int fd)
 		message_write(fd, 2, (const char *const[]){"check", t->listed_checks[i]});
 	for (int i = 0; i < t->nunregistered; i++)
 		message_write(fd, 2, (const char *const[]){"unregistered", t->unregistered[i]});
+	for (int i = 0; i < t->norphan_units; i++)
+		message_write(fd, 2, (const char *const[]){"unit", t->orphan_units[i]});
 	snprintf(v[0], sizeof(v[0]), "%ld", t->checks_failed);
 	snprintf(v[1], sizeof(v[1]), "%d", t->any_reject ? 1 : 0);
 	message_write(fd, 3, (const char *const[]){"counts", v[0], v[1]});
@@ -103,6 +109,7 @@ static enum file_status status_of(const char *s)
 {
 	return strcmp(s, "loaded") == 0      ? ST_LOADED
 	       : strcmp(s, "unchanged") == 0 ? ST_UNCHANGED
+	       : strcmp(s, "skipped") == 0   ? ST_SKIPPED
 	                                     : ST_REJECTED;
 }
 
@@ -121,6 +128,9 @@ void tally_read(struct tally *t, const struct stream_rec *rec)
 	} else if (strcmp(what, "unregistered") == 0 && rec->nfields == 2) {
 		if (!list_has(t->unregistered, t->nunregistered, rec->field[1]))
 			list_add(t->unregistered, &t->nunregistered, rec->field[1]);
+	} else if (strcmp(what, "unit") == 0 && rec->nfields == 2) {
+		if (!list_has(t->orphan_units, t->norphan_units, rec->field[1]))
+			list_add(t->orphan_units, &t->norphan_units, rec->field[1]);
 	} else if (strcmp(what, "counts") == 0 && rec->nfields == 3) {
 		if ((x[0] = stream_count(rec->field[1])) < 0 ||
 		    (x[1] = stream_count(rec->field[2])) < 0)
@@ -136,13 +146,17 @@ void summary_print(const struct run *r, int code)
 {
 	const struct tally *n = &r->t;
 	bool quiet = r->o->quiet, dry = r->o->dry_run;
+	char skipped[64] = "";
 
+	if (n->files_skipped)
+		snprintf(skipped, sizeof(skipped), ", %ld skipped (tables not loaded, not errors)",
+		         n->files_skipped);
 	if (!quiet) {
 		printf(
-		    "%s%ld files: %ld %s, %ld unchanged, %ld rejected; rows: %lld read, %lld %s, "
+		    "%s%ld files: %ld %s, %ld unchanged, %ld rejected%s; rows: %lld read, %lld %s, "
 		    "%lld rejected\n",
 		    dry ? "dry run (nothing written): " : "", n->files_seen, n->files_loaded,
-		    dry ? "would load" : "loaded", n->files_unchanged, n->files_rejected,
+		    dry ? "would load" : "loaded", n->files_unchanged, n->files_rejected, skipped,
 		    n->rows_read, n->rows_loaded, dry ? "would load" : "loaded", n->rows_rejected);
 		for (int i = 0; i < n->nunregistered; i++) {
 			char safe[CONFIG_NAME_MAX * 4];
@@ -150,6 +164,15 @@ void summary_print(const struct run *r, int code)
 			printf("unregistered department (default region and unit type, add it to "
 			       "config/departments.csv): %s\n",
 			       text_escape_controls(n->unregistered[i], safe, sizeof(safe)));
+		}
+		for (int i = 0; i < n->norphan_units; i++) {
+			char safe[CONFIG_NAME_MAX * 4];
+
+			printf(
+			    "unit without a parent department (its tables are counted in every "
+			    "cross-department sum; give its parent_code in config/departments.csv "
+			    "if its department publishes consolidated tables): %s\n",
+			    text_escape_controls(n->orphan_units[i], safe, sizeof(safe)));
 		}
 	}
 	if (n->checks_failed) {

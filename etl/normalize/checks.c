@@ -110,9 +110,13 @@ static const struct label labels[] = {
     {"admin_operating", "机关运行经费"},
 };
 
-/* One side of a comparison: a figure and what it is, in Chinese. */
+/*
+ * One side of a comparison: a figure, the rounding allowance of the printed
+ * figures it adds up (fen), and what it is, in Chinese.
+ */
 struct figure {
 	int64_t v;
+	int64_t allow;
 	char desc[DESC];
 };
 
@@ -308,6 +312,17 @@ int64_t sub_measure(const struct sub_row *r, const char *key, bool *found)
 	return 0;
 }
 
+/* A measure of r, adding its row's half unit to *allow when it was printed. */
+static int64_t meas(const struct sub_row *r, const char *key, int64_t *allow)
+{
+	bool f;
+	int64_t v = sub_measure(r, key, &f);
+
+	if (f && allow)
+		*allow = add_sat(*allow, r->half_unit);
+	return v;
+}
+
 static bool has_measure(const struct sub_row *r, const char *key)
 {
 	bool f;
@@ -344,13 +359,19 @@ static struct check *check_push(struct check_list *l)
 	return &l->c[l->n++];
 }
 
-/* "相等" / "不相等，相差 X 元" for a difference d under tolerance tol. */
-static void verdict(char *buf, size_t size, int64_t d, int64_t tol)
+/*
+ * "相等" / "不相等，相差 X 元" for a difference d under tolerance tol;
+ * allowance: the rounding allowance a passed check needed (0: none).
+ */
+static void verdict(char *buf, size_t size, int64_t d, int64_t tol, int64_t allowance)
 {
-	char a[32];
+	char a[32], b[32];
 
 	if (d == 0)
 		snprintf(buf, size, "相等");
+	else if (allowance)
+		snprintf(buf, size, "相差 %s 元，在逐格四舍五入的允许范围（%s 元）以内",
+		         amount_format(d, a, sizeof(a)), amount_format(allowance, b, sizeof(b)));
 	else if (d <= tol)
 		snprintf(buf, size, "相差 %s 元，在容差以内", amount_format(d, a, sizeof(a)));
 	else
@@ -398,8 +419,8 @@ static void emit(struct ctx *c, const struct cmp *p)
 {
 	const struct figure *f1 = p->exp_first ? &p->exp : &p->act;
 	const struct figure *f2 = p->exp_first ? &p->act : &p->exp;
-	int64_t d = abs_diff(p->exp.v, p->act.v);
-	char a[32], b[32], v[96], second[DESC + 8];
+	int64_t d = abs_diff(p->exp.v, p->act.v), allow;
+	char a[32], b[32], v[160], second[DESC + 8];
 	struct check *k;
 
 	if (c->nomem)
@@ -421,8 +442,13 @@ static void emit(struct ctx *c, const struct cmp *p)
 	text_copy(k->subject, sizeof(k->subject), p->subject);
 	k->expected = p->exp.v;
 	k->actual = p->act.v;
-	k->passed = d <= c->tol;
-	verdict(v, sizeof(v), d, c->tol);
+	k->rows = 1;
+	k->max_diff = d;
+	allow = add_sat(p->exp.allow, p->act.allow);
+	k->passed = d <= add_sat(c->tol, allow);
+	/* passed only through the rounding of the printed figures: say how much */
+	k->allowance = k->passed && d > c->tol ? allow : 0;
+	verdict(v, sizeof(v), d, c->tol, k->allowance);
 	snprintf(k->message, sizeof(k->message), "%s %s 元 与%s %s 元 %s", f1->desc,
 	         amount_format(f1->v, a, sizeof(a)),
 	         same_table(f1->desc, f2->desc, second, sizeof(second)),
@@ -500,14 +526,14 @@ static bool is_child(const struct sub_row *p, const struct sub_row *ch)
 
 /* Sum of measure key over the direct children of p; *nchild counts them. */
 static int64_t children_sum(const struct sub_table *t, const struct sub_row *p, const char *key,
-                            size_t *nchild)
+                            size_t *nchild, int64_t *allow)
 {
 	int64_t sum = 0;
 
 	*nchild = 0;
 	for (size_t i = 0; i < t->n; i++)
 		if (is_child(p, &t->rows[i])) {
-			sum = add_sat(sum, sub_measure(&t->rows[i], key, NULL));
+			sum = add_sat(sum, meas(&t->rows[i], key, allow));
 			(*nchild)++;
 		}
 	return sum;
@@ -525,11 +551,12 @@ static void check_subtotals(struct ctx *c, const struct sub_table *t)
 			struct cmp q = {.kind = t->kind, .name = "subtotal_equals_children"};
 			size_t nchild;
 
-			q.exp.v = children_sum(t, p, p->m[j].key, &nchild);
+			q.exp.v = children_sum(t, p, p->m[j].key, &nchild, &q.exp.allow);
 			if (nchild == 0)
 				break;
 			text_copy(q.exp.desc, sizeof(q.exp.desc), "其下级科目之和");
 			q.act.v = p->m[j].fen;
+			q.act.allow = p->half_unit;
 			measure_desc(q.act.desc, sizeof(q.act.desc), t->kind, p, p->m[j].key);
 			row_subject(q.subject, sizeof(q.subject), p, p->m[j].key);
 			emit(c, &q);
@@ -561,7 +588,7 @@ static int total_basis(const struct sub_table *t)
 }
 
 /* Sum of key over the rows of the given basis (see total_basis). */
-static int64_t basis_sum(const struct sub_table *t, int basis, const char *key)
+static int64_t basis_sum(const struct sub_table *t, int basis, const char *key, int64_t *allow)
 {
 	int64_t sum = 0;
 
@@ -569,7 +596,7 @@ static int64_t basis_sum(const struct sub_table *t, int basis, const char *key)
 		const struct sub_row *r = &t->rows[i];
 
 		if (basis == 1 ? is_class_row(r) : is_role(r, "leaf"))
-			sum = add_sat(sum, sub_measure(r, key, NULL));
+			sum = add_sat(sum, meas(r, key, allow));
 	}
 	return sum;
 }
@@ -589,10 +616,11 @@ static void check_totals(struct ctx *c, const struct sub_table *t)
 		for (int j = 0; j < r->nm; j++) {
 			struct cmp q = {.kind = t->kind, .name = "total_equals_classes"};
 
-			q.exp.v = basis_sum(t, basis, r->m[j].key);
+			q.exp.v = basis_sum(t, basis, r->m[j].key, &q.exp.allow);
 			text_copy(q.exp.desc, sizeof(q.exp.desc),
 			          basis == 1 ? "各类科目之和" : "各明细科目之和");
 			q.act.v = r->m[j].fen;
+			q.act.allow = r->half_unit;
 			measure_desc(q.act.desc, sizeof(q.act.desc), t->kind, r, r->m[j].key);
 			row_subject(q.subject, sizeof(q.subject), r, r->m[j].key);
 			emit(c, &q);
@@ -624,6 +652,7 @@ static void check_row_rule(struct ctx *c, int kind, const struct sub_row *r,
 	q.act.v = sub_measure(r, rule->whole, &f);
 	if (!f)
 		return;
+	q.act.allow = r->half_unit;
 	for (size_t i = 0; i < rule->nparts; i++) {
 		int64_t v = sub_measure(r, rule->parts[i], &f);
 
@@ -631,6 +660,8 @@ static void check_row_rule(struct ctx *c, int kind, const struct sub_row *r,
 			return;
 		found += f;
 		q.exp.v = add_sat(q.exp.v, v);
+		if (f)
+			q.exp.allow = add_sat(q.exp.allow, r->half_unit);
 	}
 	if (!found)
 		return;
@@ -812,6 +843,7 @@ static bool line_figure(const struct sub_table *t, const char *role, const char 
 	if (!r)
 		return false;
 	f->v = sub_measure(r, "amount", &found);
+	f->allow = found ? r->half_unit : 0;
 	if (found)
 		measure_desc(f->desc, sizeof(f->desc), t->kind, r, "amount");
 	return found;
@@ -850,6 +882,7 @@ static void check_line_sum(struct ctx *c, const struct sub_table *t, const char 
 		}
 		found++;
 		exp.v = add_sat(exp.v, part.v);
+		exp.allow = add_sat(exp.allow, part.allow);
 	}
 	if (!found)
 		return;
@@ -875,6 +908,8 @@ static void check_expense_classes(struct ctx *c, const struct sub_table *t)
 		v = sub_measure(r, "amount", &f);
 		found += f;
 		exp.v = add_sat(exp.v, v);
+		if (f)
+			exp.allow = add_sat(exp.allow, r->half_unit);
 	}
 	if (!found)
 		return;
@@ -940,6 +975,7 @@ static bool table_figure(const struct submission *s, int kind, const char *key, 
 
 	if (!present(s, kind))
 		return false;
+	f->allow = 0;
 	if (t->n == 0) {
 		f->v = 0;
 		snprintf(f->desc, sizeof(f->desc), "表%d %s（没有数据行，按 0 计）", kind,
@@ -950,12 +986,12 @@ static bool table_figure(const struct submission *s, int kind, const char *key, 
 		return false;
 	for (size_t i = 0; i < t->n; i++)
 		if (is_role(&t->rows[i], "total")) {
-			f->v = sub_measure(&t->rows[i], key, NULL);
+			f->v = meas(&t->rows[i], key, &f->allow);
 			measure_desc(f->desc, sizeof(f->desc), kind, &t->rows[i], key);
 			return true;
 		}
 	basis = total_basis(t);
-	f->v = basis_sum(t, basis, key);
+	f->v = basis_sum(t, basis, key, &f->allow);
 	snprintf(f->desc, sizeof(f->desc), "表%d %s 各%s科目“%s”之和", kind, table_titles[kind],
 	         basis == 1 ? "类" : "明细", label_of(key));
 	text_utf8_cut(f->desc);
@@ -984,17 +1020,20 @@ static bool tables_figure(const struct submission *s, const int *kinds, size_t n
 	struct figure one;
 
 	f->v = 0;
+	f->allow = 0;
 	for (size_t i = 0; i < nk; i++) {
 		if (!present(s, kinds[i])) {
 			if (!absent_zero)
 				continue;
 			one.v = 0;
+			one.allow = 0;
 			snprintf(one.desc, sizeof(one.desc),
 			         "表%d %s（未报送或没有数据行，按 0 计）", kinds[i],
 			         table_titles[kinds[i]]);
 		} else if (!table_figure(s, kinds[i], key, &one))
 			return false;
 		f->v = add_sat(f->v, one.v);
+		f->allow = add_sat(f->allow, one.allow);
 		list_table(list, sizeof(list), kinds[i]);
 		used++;
 	}
@@ -1046,15 +1085,16 @@ static bool class_figure(const struct submission *s, int kind, const char *cls, 
 	if (t->n && !table_has_key(t, key))
 		return false;
 	f->v = 0;
+	f->allow = 0;
 	for (size_t i = 0; i < t->n; i++)
 		if (is_class_row(&t->rows[i]) && strcmp(t->rows[i].code, cls) == 0) {
-			f->v = sub_measure(&t->rows[i], key, NULL);
+			f->v = meas(&t->rows[i], key, &f->allow);
 			measure_desc(f->desc, sizeof(f->desc), kind, &t->rows[i], key);
 			return true;
 		}
 	for (size_t i = 0; i < t->n; i++)
 		if (is_role(&t->rows[i], "leaf") && class_of(&t->rows[i], k) && !strcmp(k, cls))
-			f->v = add_sat(f->v, sub_measure(&t->rows[i], key, NULL));
+			f->v = add_sat(f->v, meas(&t->rows[i], key, &f->allow));
 	snprintf(f->desc, sizeof(f->desc), "表%d %s 中 %s 类的“%s”", kind, table_titles[kind], cls,
 	         label_of(key));
 	return true;
@@ -1069,12 +1109,14 @@ static bool classes_figure(const struct submission *s, const int *kinds, size_t 
 	struct figure one;
 
 	f->v = 0;
+	f->allow = 0;
 	for (size_t i = 0; i < nk; i++) {
 		if (!present(s, kinds[i]))
 			continue;
 		if (!class_figure(s, kinds[i], cls, "total", &one))
 			return false;
 		f->v = add_sat(f->v, one.v);
+		f->allow = add_sat(f->allow, one.allow);
 		list_table(list, sizeof(list), kinds[i]);
 		used++;
 	}
@@ -1094,8 +1136,10 @@ static void check_class_vs(struct ctx *c, int kind, const char *name, const char
 
 	if (!classes_figure(c->s, others, no, cls, &exp))
 		return;
+	act.allow = 0;
 	if (r) {
-		act.v = sub_measure(r, "amount", &f);
+		act.v = meas(r, "amount", &act.allow);
+		sub_measure(r, "amount", &f);
 		measure_desc(act.desc, sizeof(act.desc), kind, r, "amount");
 	} else {
 		act.v = 0;

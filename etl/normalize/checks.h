@@ -8,7 +8,10 @@
  * the declared figures stay as they are.
  *
  * Amounts are int64 fen.  A check passes when |expected - actual| <=
- * tolerance (fen).
+ * tolerance + the rounding allowance: the sum of the half units of the
+ * printed figures in it (FINAL_ACCOUNTS "Checks": k × h, each figure's h
+ * from its own table; a blank cell is no figure).  A check that passes only
+ * through the allowance records it (allowance), with its difference.
  *
  * Ownership: the submission owns its tables, rows and measures (filled with
  * the sub_* helpers, freed by submission_free); struct check_list owns its
@@ -22,7 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CHECK_MEASURE_KEY 24
+#define CHECK_MEASURE_KEY 48
 
 struct measure {
 	char key[CHECK_MEASURE_KEY]; /* stream amount key: total, basic, general_budget ... */
@@ -42,11 +45,13 @@ struct sub_row {
 	int level;
 	struct measure *m;
 	int nm;
+	int64_t half_unit; /* fen: the rounding allowance of each printed figure */
 };
 
 struct sub_table {
-	int kind;         /* 1..10 */
-	const char *path; /* borrowed from the caller, for messages */
+	int kind;          /* 1..10 */
+	const char *path;  /* borrowed from the caller, for messages */
+	int64_t half_unit; /* fen, from the file's E record */
 	struct sub_row *rows;
 	size_t n, cap;
 };
@@ -54,6 +59,7 @@ struct sub_table {
 struct submission {
 	int year;
 	char dept[64];
+	bool final;                  /* the tables are final accounts (决算): their identities */
 	struct sub_table tables[11]; /* by kind; kind 0 unused; n == 0: absent */
 	bool present[11];
 };
@@ -64,6 +70,9 @@ struct check {
 	char subject[128]; /* what was checked: a code, a line, a measure */
 	int64_t expected, actual;
 	bool passed;
+	int64_t allowance; /* fen: the rounding allowance a passed check needed, else 0 */
+	long rows;         /* checks this one stands for (0 counts as 1) */
+	int64_t max_diff;  /* the largest difference among them */
 	char message[512]; /* Chinese */
 };
 

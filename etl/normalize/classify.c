@@ -150,7 +150,8 @@ static void remember(struct classify_ctx *c, const char *code, int level)
 	}
 }
 
-static void compare_name(const struct ref_code *r, const char *name, struct classify_out *out)
+static void compare_name(const struct classify_ctx *c, const struct ref_code *r, const char *name,
+                         struct classify_out *out)
 {
 	char a[256], b[256];
 
@@ -158,10 +159,15 @@ static void compare_name(const struct ref_code *r, const char *name, struct clas
 		return;
 	text_key(name, a, sizeof(a));
 	text_key(r->name, b, sizeof(b));
+	snprintf(out->ref_name, sizeof(out->ref_name), "%s", r->name);
 	if (strcmp(a, b) == 0)
 		return;
+	/* 医疗卫生与计划生育支出 for 210: the code decides, the old name is known */
+	if (c->max_level == 3 && refdata_old_name(c->rd, r->code, name)) {
+		out->old_name = true;
+		return;
+	}
 	out->name_differs = true;
-	snprintf(out->ref_name, sizeof(out->ref_name), "%s", r->name);
 }
 
 int classify_row(struct classify_ctx *c, const char *code, const char *name,
@@ -207,11 +213,15 @@ int classify_row(struct classify_ctx *c, const char *code, const char *name,
 		    c->what, out->code, shown(name, nm, sizeof(nm)), c->year, near);
 		text_utf8_cut(out->note);
 	} else {
-		compare_name(r, name, out);
+		compare_name(c, r, name, out);
 		if (out->name_differs)
 			snprintf(out->note, sizeof(out->note),
 			         "%s %s 的名称“%s”与 %d 年科目表“%s”不一致", c->what, out->code,
 			         shown(name, nm, sizeof(nm)), c->year, r->name);
+		else if (out->old_name)
+			snprintf(out->note, sizeof(out->note),
+			         "%s %s 印的是旧名称“%s”，%d 年科目表为“%s”：按编码认定", c->what,
+			         out->code, shown(name, nm, sizeof(nm)), c->year, r->name);
 		text_utf8_cut(out->note);
 		text_utf8_cut(out->ref_name);
 	}

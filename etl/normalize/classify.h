@@ -43,6 +43,7 @@ struct classify_out {
 	int level;
 	bool missing; /* not in an incomplete list: kept, check fails */
 	bool name_differs;
+	bool old_name; /* the printed name is an earlier name of the code (old_names.csv) */
 	char ref_name[256];
 	char note[512]; /* message for the missing / name check */
 };

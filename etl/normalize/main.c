@@ -40,9 +40,20 @@
 #include "stream.h"
 #include "textnorm.h"
 
+/* What a CSV record of a classified table counts as (E accounting). */
+enum linecat { LC_FACT, LC_SUBTOTAL, LC_REJECTED };
+
 struct nfile {
 	char *f[F_NFIELDS]; /* owned copies of the F fields */
 	int kind, year;
+	bool final;   /* stage final */
+	bool no_list; /* its year has no classification list: rejected at E */
+	char no_list_msg[ETL_ERR_MSG];
+	/* the record whose R records are being read: one CSV line may carry
+	 * two (决算 table 6's blocks), it counts once */
+	long cur_line;
+	enum linecat cur_cat;
+	bool cur_leaf;
 	char *buf; /* R records and normalize's own J records, memory stream */
 	size_t len;
 	FILE *fp;
@@ -86,7 +97,7 @@ static int fail(struct normalizer *z, int code, const char *fmt, const char *a)
 }
 
 static void add_note(struct check_list *l, int kind, const char *name, const char *subject,
-                     const char *message)
+                     const char *message, bool passed)
 {
 	struct check *c;
 
@@ -105,7 +116,9 @@ static void add_note(struct check_list *l, int kind, const char *name, const cha
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	snprintf(c->subject, sizeof(c->subject), "%s", subject);
 	snprintf(c->message, sizeof(c->message), "%s", message);
-	c->passed = false;
+	text_utf8_cut(c->subject);
+	text_utf8_cut(c->message);
+	c->passed = passed;
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -120,12 +133,14 @@ static bool in_range(int64_t fen)
  * of hostile cells) is failed, with its figures empty and the reason in
  * its message: the stream and the database hold only amounts in range.
  */
-static void write_check(FILE *out, const char *year, const char *dept, const struct check *c,
-                        int with_amounts)
+static void write_check(FILE *out, const char *year, const char *dept, const char *stage,
+                        const struct check *c, int with_amounts)
 {
-	char kind[8], exp[40], act[40], msg[sizeof(c->message) + 128];
+	char kind[8], exp[40], act[40], rows[24], maxd[40], allow[40],
+	    msg[sizeof(c->message) + 128];
 	const char *f[C_NFIELDS];
-	bool fits = !with_amounts || (in_range(c->expected) && in_range(c->actual));
+	bool fits = !with_amounts || (in_range(c->expected) && in_range(c->actual) &&
+	                              in_range(c->max_diff) && in_range(c->allowance));
 
 	snprintf(kind, sizeof(kind), "%d", c->kind);
 	f[C_YEAR] = year;
@@ -142,6 +157,13 @@ static void write_check(FILE *out, const char *year, const char *dept, const str
 		text_utf8_cut(msg);
 	}
 	f[C_MESSAGE] = fits ? c->message : msg;
+	f[C_STAGE] = stage;
+	snprintf(rows, sizeof(rows), "%ld", c->rows > 0 ? c->rows : 1);
+	f[C_ROWS] = rows;
+	f[C_MAX_DIFF] = with_amounts && fits ? amount_format(c->max_diff, maxd, sizeof(maxd)) : "";
+	f[C_ALLOWANCE] = with_amounts && fits && c->allowance
+	                     ? amount_format(c->allowance, allow, sizeof(allow))
+	                     : "";
 	stream_write(out, 'C', C_NFIELDS, f);
 }
 
@@ -151,7 +173,9 @@ static void write_rejected(FILE *out, struct nfile *nf, const char *reason, cons
 	const char *j[J_NFIELDS] = {"0", "", reason, msg, ""};
 	struct stream_end e = {
 	    {nf->e.n[E_RECORDS], nf->e.n[E_META], 0, 0, nf->e.n[E_RECORDS] - nf->e.n[E_META]},
-	    false};
+	    false,
+	    false,
+	    nf->e.half_unit};
 
 	stream_write(out, 'F', F_NFIELDS, (const char *const *)nf->f);
 	stream_write(out, 'J', J_NFIELDS, j);
@@ -177,46 +201,70 @@ static void mark_duplicates(struct normalizer *z, int *dup)
 		dup[i] = 0;
 		for (size_t j = 0; j < z->n; j++)
 			if (i != j && z->files[i].kind && z->files[i].kind == z->files[j].kind &&
+			    strcmp(z->files[i].f[F_STAGE], z->files[j].f[F_STAGE]) == 0 &&
 			    z->files[i].e.ok && z->files[j].e.ok)
 				dup[i] = (int)j + 1;
 	}
 }
 
-static int flush_submission(struct normalizer *z)
+/*
+ * The checks of one stage of the held submission (a 预算 and a 决算 may sit in
+ * one folder: each is checked on its own): its classification notes, then
+ * every identity of its tables, as C records.
+ */
+static int check_stage(struct normalizer *z, const char *stage, const int *dup)
 {
 	struct submission sub;
 	struct check_list checks = {0};
-	int *dup;
 	const char *year = "", *dept = "";
+	int rc = 0;
+
+	for (size_t i = 0; i < z->n; i++)
+		if (z->files[i].e.ok && !dup[i] && z->files[i].year &&
+		    strcmp(z->files[i].f[F_STAGE], stage) == 0) {
+			year = z->files[i].f[F_YEAR];
+			dept = z->files[i].f[F_DEPT];
+			break;
+		}
+	submission_init(&sub, atoi(year), dept);
+	sub.final = strcmp(stage, "final") == 0;
+	for (size_t i = 0; i < z->n; i++) {
+		struct nfile *nf = &z->files[i];
+
+		if (!nf->e.ok || dup[i] || !nf->kind || strcmp(nf->f[F_STAGE], stage) != 0)
+			continue;
+		sub.tables[nf->kind] = nf->rows.tables[nf->kind];
+		sub.present[nf->kind] = true; /* a table with no data rows is still a table */
+		memset(&nf->rows.tables[nf->kind], 0, sizeof(nf->rows.tables[nf->kind]));
+		for (size_t k = 0; k < nf->notes.n; k++)
+			write_check(z->out, year, dept, stage, &nf->notes.c[k], 0);
+	}
+	if (*year) {
+		if (checks_run(&sub, z->tolerance, &checks) < 0)
+			rc = fail(z, EX_OSERR, "out of memory%s", "");
+		for (size_t k = 0; k < checks.n; k++)
+			write_check(z->out, year, dept, stage, &checks.c[k], 1);
+	}
+	submission_free(&sub);
+	check_list_free(&checks);
+	return rc;
+}
+
+static int flush_submission(struct normalizer *z)
+{
+	static const char *const stages[] = {"budget", "adjusted", "final"};
+	int *dup;
 
 	if (!z->n)
 		return 0;
 	if (!(dup = calloc(z->n + 1, sizeof(int))))
 		return fail(z, EX_OSERR, "out of memory%s", "");
 	mark_duplicates(z, dup);
-	for (size_t i = 0; i < z->n; i++)
-		if (z->files[i].e.ok && !dup[i] && z->files[i].year) {
-			year = z->files[i].f[F_YEAR];
-			dept = z->files[i].f[F_DEPT];
-			break;
+	for (size_t k = 0; k < sizeof(stages) / sizeof(stages[0]); k++)
+		if (check_stage(z, stages[k], dup) < 0) {
+			free(dup);
+			return -1;
 		}
-	submission_init(&sub, atoi(year), dept);
-	for (size_t i = 0; i < z->n; i++) {
-		struct nfile *nf = &z->files[i];
-
-		if (!nf->e.ok || dup[i] || !nf->kind)
-			continue;
-		sub.tables[nf->kind] = nf->rows.tables[nf->kind];
-		sub.present[nf->kind] = true; /* a table with no data rows is still a table */
-		memset(&nf->rows.tables[nf->kind], 0, sizeof(nf->rows.tables[nf->kind]));
-		for (size_t k = 0; k < nf->notes.n; k++)
-			write_check(z->out, year, dept, &nf->notes.c[k], 0);
-	}
-	if (*year) {
-		checks_run(&sub, z->tolerance, &checks);
-		for (size_t k = 0; k < checks.n; k++)
-			write_check(z->out, year, dept, &checks.c[k], 1);
-	}
 	for (size_t i = 0; i < z->n; i++) {
 		struct nfile *nf = &z->files[i];
 
@@ -225,8 +273,9 @@ static int flush_submission(struct normalizer *z)
 
 			/* both paths whole: a J message has no length limit of its own */
 			snprintf(msg, sizeof(msg),
-			         "同一提交中有两个表%d文件：%s 与 %s，两个都不装载", nf->kind,
-			         nf->f[F_PATH], z->files[dup[i] - 1].f[F_PATH]);
+			         "同一提交中有两个%s表%d文件：%s 与 %s，两个都不装载",
+			         nf->final ? "决算" : "", nf->kind, nf->f[F_PATH],
+			         z->files[dup[i] - 1].f[F_PATH]);
 			text_utf8_cut(msg);
 			write_rejected(z->out, nf, "duplicate_table", msg);
 		} else {
@@ -240,8 +289,6 @@ static int flush_submission(struct normalizer *z)
 	/* only now: a duplicate's message names the other file's path */
 	for (size_t i = 0; i < z->n; i++)
 		free_file(&z->files[i]);
-	submission_free(&sub);
-	check_list_free(&checks);
 	free(dup);
 	z->n = 0;
 	z->cur = NULL;
@@ -288,6 +335,8 @@ static int on_f(struct normalizer *z, const struct stream_rec *rec)
 			return fail(z, EX_OSERR, "out of memory%s", "");
 	nf->kind = sf.kind;
 	nf->year = sf.year;
+	nf->final = strcmp(rec->field[F_STAGE], "final") == 0;
+	nf->cur_line = -1;
 	if (!(nf->fp = open_memstream(&nf->buf, &nf->len)) ||
 	    !(nf->xjfp = open_memstream(&nf->xj, &nf->xjlen)))
 		return fail(z, EX_OSERR, "out of memory%s", "");
@@ -298,25 +347,101 @@ static int on_f(struct normalizer *z, const struct stream_rec *rec)
 		struct etl_err e;
 
 		etl_err_clear(&e);
-		if (classify_begin(&z->cls, z->rd, nf->kind, nf->year, &e) < 0)
-			return fail(z, EX_CONFIG, "%s", e.message);
-		z->classified = 1;
+		if (classify_begin(&z->cls, z->rd, nf->kind, nf->year, &e) < 0) {
+			/* a year with no list: this file is rejected, the run goes on */
+			nf->no_list = true;
+			snprintf(
+			    nf->no_list_msg, sizeof(nf->no_list_msg),
+			    "%d 年没有科目表，无法核对编码：请把该年的科目表放到 "
+			    "config/classifications/%d/（见 config/classifications/README.md）",
+			    nf->year, nf->year);
+		} else {
+			z->classified = 1;
+		}
 	}
 	return 0;
 }
 
-/* Write an R record with a new role and code, keeping its other fields. */
-static void write_r(FILE *fp, const struct stream_rec *rec, const char *role, const char *code,
-                    const struct target *t)
+/*
+ * The accounting of the record on a line: extract counted it as a fact;
+ * it becomes a subtotal when its only rows are subtotals or totals, and a
+ * rejected row when a row of it is rejected.  One CSV line may carry two
+ * rows (决算 table 6's blocks): it still counts once.
+ */
+static void count_line(struct nfile *nf, long line, enum linecat cat)
 {
+	static const int slot[] = {E_FACTS, E_SUBTOTALS, E_REJECTED};
+
+	if (line != nf->cur_line) {
+		nf->cur_line = line;
+		nf->cur_cat = LC_FACT;
+		nf->cur_leaf = false;
+	}
+	if (cat == LC_FACT)
+		nf->cur_leaf = true;
+	if (nf->cur_cat == LC_REJECTED || cat == nf->cur_cat)
+		return;
+	/* a rejected row wins; a leaf on the line makes it a fact again */
+	if (cat == LC_SUBTOTAL && nf->cur_leaf)
+		return;
+	nf->e.n[slot[nf->cur_cat]]--;
+	nf->e.n[slot[cat]]++;
+	nf->cur_cat = cat;
+}
+
+/* Hints of extract that stop here (block goes on to load). */
+static bool hint(const char *field)
+{
+	return strncmp(field, "indent=", 7) == 0 || strncmp(field, "raw_code=", 9) == 0 ||
+	       strncmp(field, "label=", 6) == 0;
+}
+
+/*
+ * The key of an amount as written on: 决算 table 6 prints one 决算数 per 款,
+ * personnel for classes 301 and 303, public for every other class; its
+ * footer lines 人员经费合计 and 公用经费合计 are the two totals.
+ */
+static const char *final_econ_key(const struct nfile *nf, const struct stream_rec *rec,
+                                  const char *code, const char *key)
+{
+	const char *label;
+
+	if (!nf->final || nf->kind != 6 || strcmp(key, "total") != 0)
+		return key;
+	if ((label = stream_kv(rec, "label")))
+		return strcmp(label, "personnel_total") == 0 ? "personnel"
+		       : strcmp(label, "public_total") == 0  ? "public"
+		                                             : key;
+	if (!code || !*code)
+		return key;
+	return strncmp(code, "301", 3) == 0 || strncmp(code, "303", 3) == 0 ? "personnel"
+	                                                                    : "public";
+}
+
+/* Write an R record with a new role and code, keeping its other fields. */
+static void write_r(const struct nfile *nf, const struct stream_rec *rec, const char *role,
+                    const char *code, const struct target *t)
+{
+	FILE *fp = nf->fp;
+
 	putc('R', fp);
 	stream_put_field(fp, rec->field[R_LINE]);
 	stream_put_field(fp, role);
 	stream_put_field(fp, code);
 	stream_put_field(fp, rec->field[R_NAME]);
-	for (int i = R_KV; i < rec->nfields; i++)
-		if (strncmp(rec->field[i], "indent=", 7) != 0)
+	for (int i = R_KV; i < rec->nfields; i++) {
+		const char *eq = strchr(rec->field[i], '=');
+		const char *key;
+
+		if (hint(rec->field[i]))
+			continue;
+		if (eq && (size_t)(eq - rec->field[i]) == 5 &&
+		    strncmp(rec->field[i], "total", 5) == 0 &&
+		    strcmp(key = final_econ_key(nf, rec, code, "total"), "total") != 0)
+			stream_put_kv(fp, key, eq + 1);
+		else
 			stream_put_field(fp, rec->field[i]);
+	}
 	if (t) {
 		stream_put_kv(fp, "op", t->op);
 		stream_put_kv(fp, "value", t->value);
@@ -325,7 +450,7 @@ static void write_r(FILE *fp, const struct stream_rec *rec, const char *role, co
 	putc('\n', fp);
 }
 
-/* Keep a row for the checks, with its amount measures. */
+/* Keep a row for the checks, with its amount measures (blank cells are none). */
 static int keep_row(struct normalizer *z, const struct stream_rec *rec, const char *role,
                     const char *code, int level)
 {
@@ -347,7 +472,7 @@ static int keep_row(struct normalizer *z, const struct stream_rec *rec, const ch
 			continue;
 		if (stream_amount(eq + 1, &fen) < 0)
 			return fail(z, EX_SOFTWARE, "amount \"%s\" is not a decimal", eq + 1);
-		if (sub_add_measure(r, m->key, fen) < 0)
+		if (sub_add_measure(r, final_econ_key(nf, rec, code, m->key), fen) < 0)
 			return fail(z, EX_OSERR, "out of memory%s", "");
 	}
 	return 0;
@@ -356,9 +481,9 @@ static int keep_row(struct normalizer *z, const struct stream_rec *rec, const ch
 static void reject_row(struct normalizer *z, const struct stream_rec *rec, const struct etl_err *e)
 {
 	char raw[512];
-	const char *j[J_NFIELDS];
+	const char *j[J_NFIELDS], *printed = stream_kv(rec, "raw_code");
 
-	snprintf(raw, sizeof(raw), "%s%s%s", rec->field[R_CODE],
+	snprintf(raw, sizeof(raw), "%s%s%s", printed ? printed : rec->field[R_CODE],
 	         rec->field[R_CODE][0] && rec->field[R_NAME][0] ? " " : "", rec->field[R_NAME]);
 	text_utf8_cut(raw);
 	j[J_LINE] = rec->field[R_LINE];
@@ -367,8 +492,35 @@ static void reject_row(struct normalizer *z, const struct stream_rec *rec, const
 	j[J_MESSAGE] = e->message;
 	j[J_RAW] = raw;
 	stream_write(z->cur->fp, 'J', J_NFIELDS, j);
-	z->cur->e.n[E_FACTS]--;
-	z->cur->e.n[E_REJECTED]++;
+	count_line(z->cur, stream_count(rec->field[R_LINE]), LC_REJECTED);
+}
+
+/*
+ * A code extract had to pad ("301|2": a spreadsheet dropped the zero of
+ * "02") stands only when the row's name is that code's name in the list: a
+ * passed code_repaired check says what was read; otherwise the row is
+ * rejected.  Returns 0 (kept), or -1 with e filled.
+ */
+static int confirm_repair(struct normalizer *z, const struct stream_rec *rec,
+                          const struct classify_out *o, struct etl_err *e)
+{
+	struct nfile *nf = z->cur;
+	const char *printed = stream_kv(rec, "raw_code");
+	char subject[128], msg[ETL_ERR_MSG];
+
+	if (!printed)
+		return 0;
+	if (!rec->field[R_NAME][0] || o->missing || o->name_differs)
+		return etl_fail(e, "bad_code", 0, NULL,
+		                "科目编码“%s”缺位：补零后为 %s，但该行名称“%.80s”不是科目表中 %s "
+		                "的名称“%.80s”，不予猜测",
+		                printed, o->code, rec->field[R_NAME], o->code, o->ref_name);
+	snprintf(subject, sizeof(subject), "%s → %s", printed, o->code);
+	snprintf(msg, sizeof(msg),
+	         "科目编码“%s”缺了前导 0（电子表格去掉的），按名称“%.80s”认定为 %s", printed,
+	         rec->field[R_NAME], o->code);
+	add_note(&nf->notes, nf->kind, "code_repaired", subject, msg, true);
+	return 0;
 }
 
 static int classified_row(struct normalizer *z, const struct stream_rec *rec)
@@ -377,22 +529,23 @@ static int classified_row(struct normalizer *z, const struct stream_rec *rec)
 	struct classify_out o;
 	struct etl_err e;
 	const char *role;
+	long line = stream_count(rec->field[R_LINE]);
 
 	etl_err_clear(&e);
-	if (classify_row(&z->cls, rec->field[R_CODE], rec->field[R_NAME], &o, &e) < 0) {
+	if (classify_row(&z->cls, rec->field[R_CODE], rec->field[R_NAME], &o, &e) < 0 ||
+	    confirm_repair(z, rec, &o, &e) < 0) {
 		reject_row(z, rec, &e);
 		return 0;
 	}
 	role = o.level == z->cls.max_level ? "leaf" : "subtotal";
 	if (o.missing)
-		add_note(&nf->notes, nf->kind, "code_in_reference_list", o.code, o.note);
+		add_note(&nf->notes, nf->kind, "code_in_reference_list", o.code, o.note, false);
 	if (o.name_differs)
-		add_note(&nf->notes, nf->kind, "name_matches_reference", o.code, o.note);
-	if (strcmp(role, "subtotal") == 0) {
-		nf->e.n[E_FACTS]--;
-		nf->e.n[E_SUBTOTALS]++;
-	}
-	write_r(nf->fp, rec, role, o.code, NULL);
+		add_note(&nf->notes, nf->kind, "name_matches_reference", o.code, o.note, false);
+	if (o.old_name)
+		add_note(&nf->notes, nf->kind, "code_name_old", o.code, o.note, true);
+	count_line(nf, line, strcmp(role, "subtotal") == 0 ? LC_SUBTOTAL : LC_FACT);
+	write_r(nf, rec, role, o.code, NULL);
 	return keep_row(z, rec, role, o.code, o.level);
 }
 
@@ -405,19 +558,20 @@ static int on_r(struct normalizer *z, const struct stream_rec *rec)
 		return fail(z, EX_SOFTWARE, "R record outside a file%s", "");
 	if (rec->nfields < R_KV || stream_count(rec->field[R_LINE]) < 0)
 		return fail(z, EX_SOFTWARE, "malformed R record%s", "");
+	if (nf->no_list)
+		return 0; /* the file is rejected at its E */
 	role = rec->field[R_ROLE];
 	if (strcmp(role, "row") == 0 && z->classified)
 		return classified_row(z, rec);
 	if (strcmp(role, "total") == 0) {
-		nf->e.n[E_FACTS]--;
-		nf->e.n[E_SUBTOTALS]++;
-		write_r(nf->fp, rec, role, "", NULL);
+		count_line(nf, stream_count(rec->field[R_LINE]), LC_SUBTOTAL);
+		write_r(nf, rec, role, "", NULL);
 		return keep_row(z, rec, role, "", 0);
 	}
 	if (strcmp(role, "expense") == 0 && !rec->field[R_CODE][0]) {
 		const char *code = classify_class_by_name(z->rd, nf->year, rec->field[R_NAME]);
 
-		write_r(nf->fp, rec, role, code ? code : "", NULL);
+		write_r(nf, rec, role, code ? code : "", NULL);
 		return keep_row(z, rec, role, code ? code : "", code ? 1 : 0);
 	}
 	if (strcmp(role, "indicator") == 0) {
@@ -426,10 +580,10 @@ static int on_r(struct normalizer *z, const struct stream_rec *rec)
 
 		memset(&t, 0, sizeof(t));
 		target_parse(text ? text : "", &t);
-		write_r(nf->fp, rec, role, rec->field[R_CODE], &t);
+		write_r(nf, rec, role, rec->field[R_CODE], &t);
 		return 0;
 	}
-	write_r(nf->fp, rec, role, rec->field[R_CODE], NULL);
+	write_r(nf, rec, role, rec->field[R_CODE], NULL);
 	return keep_row(z, rec, role, rec->field[R_CODE], 0);
 }
 
@@ -444,17 +598,37 @@ static int on_e(struct normalizer *z, const struct stream_rec *rec)
 		z->code = EX_SOFTWARE;
 		return -1;
 	}
+	if (e.ok && nf->no_list) {
+		/* no classification list for its year: rejected whole, the run goes on */
+		const char *j[J_NFIELDS] = {"0", "", "no_reference_list", nf->no_list_msg, ""};
+
+		stream_write(nf->xjfp, 'J', J_NFIELDS, j);
+		e.n[E_REJECTED] = e.n[E_RECORDS] - e.n[E_META];
+		e.n[E_FACTS] = e.n[E_SUBTOTALS] = 0;
+		e.ok = false;
+	}
 	if (e.ok) {
 		for (int i = 0; i < E_STATUS; i++)
 			nf->e.n[i] += e.n[i];
 	} else {
 		/*
-		 * Rejected whole (a malformed line after rows were read, say):
-		 * none of its rows is written on, so its counts are extract's.
+		 * Rejected whole (a malformed line after rows were read, say) or
+		 * skipped: none of its rows is written on, so its counts are
+		 * extract's.
 		 */
-		nf->e = e;
+		memcpy(nf->e.n, e.n, sizeof(e.n));
 	}
 	nf->e.ok = e.ok;
+	nf->e.skipped = e.skipped;
+	nf->e.half_unit = e.half_unit;
+	/* the rounding allowance of every printed figure of this table */
+	if (nf->kind) {
+		struct sub_table *t = &nf->rows.tables[nf->kind];
+
+		t->half_unit = e.half_unit;
+		for (size_t i = 0; i < t->n; i++)
+			t->rows[i].half_unit = e.half_unit;
+	}
 	fclose(nf->fp);
 	fclose(nf->xjfp);
 	nf->fp = nf->xjfp = NULL;

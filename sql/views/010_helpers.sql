@@ -9,6 +9,9 @@
 --   core.function_labels     labels printed on 类/款 subtotal rows, the fallback
 --                            for names missing from core.dim_function
 --   core.function_expenditure  leaf rows with names and region, all four tables
+--   core.counted_tables      every loaded table, and whether cross-department
+--                            sums count it (a unit's table is not counted when
+--                            its parent department has the same table loaded)
 --   mart.*                   what BI reads: stage 'budget' only, no all-zero rows
 --                            (three_public_expenses keeps one row per table 7)
 --
@@ -35,6 +38,7 @@
 -- these views are dropped with them: keep them in a schema of your own and
 -- recreate them after a migrate that changed sql/views/.
 
+DROP VIEW IF EXISTS core.counted_tables CASCADE;
 DROP VIEW IF EXISTS core.function_expenditure CASCADE;
 DROP FUNCTION IF EXISTS core.current_code(text, smallint, text) CASCADE;
 DROP VIEW IF EXISTS core.function_labels CASCADE;
@@ -166,3 +170,26 @@ WHERE f.row_role = 'leaf'
 
 COMMENT ON VIEW core.function_expenditure IS
     '功能分类表的项级行（含名称与地区） / leaf rows of the function tables with names and region, every stage and table';
+
+-- Publication scope: a unit (单位, 预算单位) publishes its own tables, and its
+-- department's 部门 tables consolidate them.  A cross-department sum counts a
+-- table of a department whose parent_code (config/departments.csv) names a
+-- department with a loaded table of the same year, stage and kind only
+-- once: through the parent.  A unit whose parent published nothing that year
+-- is counted.  Per-department views show every unit.
+CREATE VIEW core.counted_tables AS
+SELECT lt.fiscal_year,
+       lt.dept_code,
+       lt.stage,
+       lt.table_kind,
+       lt.publication_scope,
+       d.parent_code,
+       (p.dept_code IS NULL) AS counted
+FROM etl.loaded_tables lt
+LEFT JOIN core.dim_department d ON d.dept_code = lt.dept_code
+LEFT JOIN etl.loaded_tables p
+       ON p.dept_code = d.parent_code AND p.fiscal_year = lt.fiscal_year
+      AND p.stage = lt.stage AND p.table_kind = lt.table_kind;
+
+COMMENT ON VIEW core.counted_tables IS
+    '已加载的表及其是否计入跨部门汇总（上级部门已加载同年同阶段同表的单位表不计入） / loaded tables and whether cross-department sums count them: a unit''s table is left out when its parent department has the same year, stage and table loaded';

@@ -238,7 +238,8 @@ COMMENT ON VIEW mart.project_indicators IS
 -- row (of its leaf rows when it has none; the sum of the fund-source columns
 -- when it prints no 合计 column).  The expenditure totals come from table 3's
 -- 合计 row, else from the sum of its leaf rows.  checks_failed counts the
--- failed checks of the latest run that recorded checks for the submission.
+-- failed checks of the latest run that recorded checks for the budget
+-- submission (etl.checks of stage 'budget').
 CREATE VIEW mart.department_year AS
 WITH subs AS (
     SELECT fiscal_year, dept_code FROM core.fact_amount WHERE stage = 'budget'
@@ -281,8 +282,10 @@ WITH subs AS (
     FROM etl.checks c
     JOIN (SELECT fiscal_year, dept_code, max(run_id) AS run_id
           FROM etl.checks
+          WHERE stage = 'budget'
           GROUP BY fiscal_year, dept_code) l
       ON l.fiscal_year = c.fiscal_year AND l.dept_code = c.dept_code AND l.run_id = c.run_id
+    WHERE c.stage = 'budget'
     GROUP BY c.fiscal_year, c.dept_code, c.run_id
 ), y AS (
     SELECT s.fiscal_year, s.dept_code,

@@ -15,22 +15,31 @@ DROP MATERIALIZED VIEW IF EXISTS mart.function_rollup CASCADE;
 
 -- mart.expenditure_by_function summed over departments at 类, 款 and 项 level.
 -- departments: departments whose amounts at this code are not all zero.
+-- A unit's table 3 is left out when its parent department's is loaded
+-- (core.counted_tables): nothing is counted twice.
 -- next_year_code: the code these amounts compare with in fiscal_year + 1
 -- (core.code_change 'function' renamed/moved/merged to exactly one code the
 -- next year; else the code itself); mart.function_yoy uses it.
 CREATE MATERIALIZED VIEW mart.function_rollup AS
-WITH lv AS (
+WITH e AS (
+    SELECT f.*
+    FROM mart.expenditure_by_function f
+    LEFT JOIN core.counted_tables ct
+           ON ct.fiscal_year = f.fiscal_year AND ct.dept_code = f.dept_code
+          AND ct.stage = f.stage AND ct.table_kind = 3
+    WHERE coalesce(ct.counted, true)
+), lv AS (
     SELECT fiscal_year, region, dept_code, 1 AS level_no, class_code AS code, class_name AS name,
            basic_amount, project_amount, total_amount
-    FROM mart.expenditure_by_function
+    FROM e
     UNION ALL
     SELECT fiscal_year, region, dept_code, 2, section_code, section_name,
            basic_amount, project_amount, total_amount
-    FROM mart.expenditure_by_function
+    FROM e
     UNION ALL
     SELECT fiscal_year, region, dept_code, 3, item_code, item_name,
            basic_amount, project_amount, total_amount
-    FROM mart.expenditure_by_function
+    FROM e
 ), per_dept AS (
     SELECT fiscal_year, region, level_no, code, dept_code, min(name) AS name,
            sum(basic_amount) AS basic_amount, sum(project_amount) AS project_amount,

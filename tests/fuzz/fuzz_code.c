@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	etl_err_clear(&e);
-	rc = code_join(cls, sec, item, out, &e);
+	rc = code_join(cls, sec, item, out, NULL, &e);
 	FUZZ_ASSERT(rc >= -1 && rc <= 1);
 	check_err(rc, &e, utf8);
 	if (rc == 1) {

@@ -162,11 +162,15 @@ scale = Decimal(10000) if any(c.endswith("单位：万元") for r in rows[:head]
 for line, r in enumerate(rows[head + 1:], start=head + 2):
     code, name = r[0].strip(), r[1].strip()
     role = "total" if not code and name == "合计" else "row"
-    amounts = ["%s=%s" % (k, (Decimal(v or "0") * scale).quantize(Decimal("0.01")))
+    # a blank cell is written blank (key=), a printed figure in yuan
+    amounts = ["%s=%s" % (k, (Decimal(v) * scale).quantize(Decimal("0.01")) if v.strip() else "")
                for k, v in zip(("total", "basic", "project"), r[2:5])]
     print("\t".join(["R", str(line + shift), role, code, name] + amounts))
 facts = len(rows) - head - 1
-print("E\t%d\t%d\t%d\t0\t0\tok" % (len(rows), head + 1, facts))
+# half a unit of the printed precision, in fen: the most decimals printed
+decimals = max(len(v.strip().partition(".")[2]) for r in rows[head + 1:] for v in r[2:5])
+half = int(scale * Decimal(10) ** -decimals * 50)
+print("E\t%d\t%d\t%d\t0\t0\tok\t%d" % (len(rows), head + 1, facts, half))
 EOF
 xrun "$T/2023/109001/t3.csv"
 grep -a '^[RE]	' "$T/out" >"$T/t3.got"

@@ -231,7 +231,7 @@ static void test_layouts_canonical(void **state)
 	}
 	/* split 类 | 款 | 项 columns */
 	etl_err_clear(&err);
-	assert_int_equal(code_join("201", "03", "01", code, &err), 1);
+	assert_int_equal(code_join("201", "03", "01", code, NULL, &err), 1);
 	begin(state, &c, 3, 2023);
 	plain(&c, code, "行政运行", "2010301", 3);
 	/* a code with no enclosing rows at all is fine */

@@ -161,14 +161,14 @@ static void test_join(void **state)
 
 	(void)state;
 	for (i = 0; i < N(cases); i++) {
-		rc = code_join(cases[i].cls, cases[i].sec, cases[i].item, out, NULL);
+		rc = code_join(cases[i].cls, cases[i].sec, cases[i].item, out, NULL, NULL);
 		if (rc != cases[i].rc || strcmp(out, cases[i].code) != 0)
 			fail_msg("case %zu: rc %d \"%s\", want %d \"%s\"", i, rc, out, cases[i].rc,
 			         cases[i].code);
 	}
 	for (i = 0; i < N(bad); i++) {
 		etl_err_clear(&err);
-		rc = code_join(bad[i].cls, bad[i].sec, bad[i].item, out, &err);
+		rc = code_join(bad[i].cls, bad[i].sec, bad[i].item, out, NULL, &err);
 		if (rc != -1)
 			fail_msg("bad case %zu: rc %d \"%s\"", i, rc, out);
 		assert_string_equal(out, "");

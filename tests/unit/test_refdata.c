@@ -252,6 +252,12 @@ static void test_nearest(void **state)
 	assert_int_equal(n, 3);
 	assert_string_equal(out[0]->code, "20199");
 	assert_string_equal(out[1]->code, "20138");
+	/* a 项 under a 款 the list lacks: codes of the same 类 first, never the
+	 * numerically close codes of the next 类 (2069801 is nearer 2070101) */
+	n = ref_nearest(f, "2069801", out, 3);
+	assert_int_equal(n, 3);
+	for (int i = 0; i < n; i++)
+		assert_memory_equal(out[i]->code, "206", 3);
 	/* never the code itself */
 	n = ref_nearest(f, "2010301", out, 1);
 	assert_int_equal(n, 1);

@@ -119,9 +119,10 @@ static struct stream_rec parse(char *text, char **fields)
 static void test_end_decode(void **state)
 {
 	char **f = malloc(sizeof(char *) * STREAM_MAX_FIELDS);
-	char ok[] = "E\t10\t4\t3\t2\t1\tok", rej[] = "E\t10\t4\t0\t0\t6\trejected",
-	     sum[] = "E\t10\t4\t3\t2\t2\tok", neg[] = "E\t10\t4\t-1\t6\t1\tok",
-	     st[] = "E\t1\t1\t0\t0\t0\tmaybe", few[] = "E\t1\t1";
+	char ok[] = "E\t10\t4\t3\t2\t1\tok\t5000", rej[] = "E\t10\t4\t0\t0\t6\trejected\t0",
+	     sum[] = "E\t10\t4\t3\t2\t2\tok\t0", neg[] = "E\t10\t4\t-1\t6\t1\tok\t0",
+	     st[] = "E\t1\t1\t0\t0\t0\tmaybe\t0", few[] = "E\t1\t1",
+	     skip[] = "E\t3\t3\t0\t0\t0\tskipped\t0", half[] = "E\t1\t1\t0\t0\t0\tok\tx";
 	struct stream_rec rec;
 	struct stream_end e;
 	struct etl_err err;
@@ -130,7 +131,15 @@ static void test_end_decode(void **state)
 	rec = parse(ok, f);
 	assert_int_equal(stream_end_decode(&rec, &e, &err), 0);
 	assert_true(e.ok);
+	assert_false(e.skipped);
 	assert_int_equal(e.n[E_FACTS], 3);
+	assert_int_equal(e.half_unit, 5000);
+	rec = parse(skip, f); /* a table recognised and not loaded: neither ok nor rejected */
+	assert_int_equal(stream_end_decode(&rec, &e, &err), 0);
+	assert_false(e.ok);
+	assert_true(e.skipped);
+	rec = parse(half, f); /* the precision is a count too */
+	assert_int_equal(stream_end_decode(&rec, &e, &err), -1);
 	rec = parse(rej, f);
 	assert_int_equal(stream_end_decode(&rec, &e, &err), 0);
 	assert_false(e.ok);
@@ -149,7 +158,7 @@ static void test_end_decode(void **state)
 
 static void test_end_write(void **state)
 {
-	struct stream_end e = {{5, 2, 1, 1, 1}, true}, back;
+	struct stream_end e = {.n = {5, 2, 1, 1, 1}, .ok = true, .half_unit = 5000}, back;
 	char *buf = NULL, **f = malloc(sizeof(char *) * STREAM_MAX_FIELDS);
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -159,11 +168,12 @@ static void test_end_write(void **state)
 	(void)state;
 	stream_end_write(out, &e);
 	fclose(out);
-	assert_string_equal(buf, "E\t5\t2\t1\t1\t1\tok\n");
+	assert_string_equal(buf, "E\t5\t2\t1\t1\t1\tok\t5000\n");
 	buf[len - 1] = '\0';
 	rec = parse(buf, f);
 	assert_int_equal(stream_end_decode(&rec, &back, &err), 0);
 	assert_memory_equal(back.n, e.n, sizeof(e.n));
+	assert_int_equal(back.half_unit, 5000);
 	free(buf);
 	free(f);
 }
@@ -172,9 +182,11 @@ static void test_file_decode(void **state)
 {
 	char **f = malloc(sizeof(char *) * STREAM_MAX_FIELDS);
 	char good[] = "F\t/a/2023/1/x.csv\tab\t120\tutf-8\tnone\t2023\t1\t3\tbudget\twan\t局"
-	              "\t2023年部门支出总表\t2023\t1",
-	     kind[] = "F\tx\t\t1\tutf-8\tnone\t2023\t1\t11\tbudget\twan\t\t\t\t",
-	     year[] = "F\tx\t\t1\tutf-8\tnone\t20x3\t1\t3\tbudget\twan\t\t\t\t",
+	              "\t2023年部门支出总表\t2023\t1\tdepartment",
+	     kind[] = "F\tx\t\t1\tutf-8\tnone\t2023\t1\t11\tbudget\twan\t\t\t\t\t",
+	     year[] = "F\tx\t\t1\tutf-8\tnone\t20x3\t1\t3\tbudget\twan\t\t\t\t\t",
+	     stage[] = "F\tx\t\t1\tutf-8\tnone\t2023\t1\t3\tadjustment\twan\t\t\t\t\t",
+	     scope[] = "F\tx\t\t1\tutf-8\tnone\t2023\t1\t3\tfinal\twan\t\t\t\t\tbureau",
 	     few[] = "F\tx\t\t1";
 	struct stream_rec rec;
 	struct stream_file sf;
@@ -192,6 +204,10 @@ static void test_file_decode(void **state)
 	assert_int_equal(stream_file_decode(&rec, &sf, &err), -1);
 	rec = parse(year, f);
 	assert_int_equal(stream_file_decode(&rec, &sf, &err), -1);
+	rec = parse(stage, f); /* the closed vocabularies: a stage or scope the schema refuses */
+	assert_int_equal(stream_file_decode(&rec, &sf, &err), -1);
+	rec = parse(scope, f);
+	assert_int_equal(stream_file_decode(&rec, &sf, &err), -1);
 	rec = parse(few, f);
 	assert_int_equal(stream_file_decode(&rec, &sf, &err), -1);
 	free(f);
@@ -200,9 +216,14 @@ static void test_file_decode(void **state)
 static void test_check_decode(void **state)
 {
 	char **f = malloc(sizeof(char *) * STREAM_MAX_FIELDS);
-	char good[] = "C\t2023\t109001\t1\tdeclared\t\t6480300.00\t7480300.00\tf\t不等",
-	     boolean[] = "C\t2023\t109001\t1\tx\t\t1\t1\tmaybe\tm",
-	     amount[] = "C\t2023\t109001\t1\tx\t\t1,000\t1\tt\tm";
+	char good[] = "C\t2023\t109001\t1\tdeclared\t\t6480300.00\t7480300.00\tf\t不等\tfinal\t1\t"
+	              "1000000.00\t",
+	     rows[] = "C\t2023\t109001\t3\trow_sum\t(12 rows)\t\t\tt\t\tbudget\t12\t0.00\t",
+	     boolean[] = "C\t2023\t109001\t1\tx\t\t1\t1\tmaybe\tm\tbudget\t1\t\t",
+	     amount[] = "C\t2023\t109001\t1\tx\t\t1,000\t1\tt\tm\tbudget\t1\t\t",
+	     zero[] = "C\t2023\t109001\t1\tx\t\t1\t1\tt\tm\tbudget\t0\t\t",
+	     stage[] = "C\t2023\t109001\t1\tx\t\t1\t1\tt\tm\tdraft\t1\t\t",
+	     allow[] = "C\t2023\t109001\t1\tx\t\t1\t1\tt\tm\tbudget\t1\t\t0.5万";
 	struct stream_rec rec;
 	struct stream_check c;
 	struct etl_err err;
@@ -212,6 +233,17 @@ static void test_check_decode(void **state)
 	assert_int_equal(stream_check_decode(&rec, &c, &err), 0);
 	assert_false(c.passed);
 	assert_int_equal(c.year, 2023);
+	assert_int_equal(c.rows, 1);
+	assert_string_equal(c.field[C_STAGE], "final");
+	rec = parse(rows, f); /* one record for twelve passed row identities */
+	assert_int_equal(stream_check_decode(&rec, &c, &err), 0);
+	assert_int_equal(c.rows, 12);
+	rec = parse(zero, f);
+	assert_int_equal(stream_check_decode(&rec, &c, &err), -1);
+	rec = parse(stage, f);
+	assert_int_equal(stream_check_decode(&rec, &c, &err), -1);
+	rec = parse(allow, f);
+	assert_int_equal(stream_check_decode(&rec, &c, &err), -1);
 	rec = parse(boolean, f);
 	assert_int_equal(stream_check_decode(&rec, &c, &err), -1);
 	rec = parse(amount, f);

@@ -333,8 +333,8 @@ static void test_seed_expenditure_table(void **state)
 	expect_line(
 	    out,
 	    "R|6|row|201|一般公共服务支出|total=5552800.00|basic=3822800.00|project=1730000.00");
-	expect_line(out, "R|7|row|2010301|行政运行|total=3822800.00|basic=3822800.00|project=0.00");
-	expect_line(out, "E|7|4|3|0|0|ok");
+	expect_line(out, "R|7|row|2010301|行政运行|total=3822800.00|basic=3822800.00|project=");
+	expect_line(out, "E|7|4|3|0|0|ok|5000");
 	free(out);
 }
 
@@ -352,7 +352,7 @@ static void test_two_sided_table_one_header_row(void **state)
 	expect_line(out, "R|4|income|general_budget|一、一般公共预算拨款收入|amount=6480300.00");
 	expect_line(out, "R|4|expense||一、一般公共服务支出|amount=5552800.00");
 	expect_line(out, "R|5|income|income_total|收入总计|amount=6480300.00");
-	expect_line(out, "E|5|3|2|0|0|ok");
+	expect_line(out, "E|5|3|2|0|0|ok|5000");
 	free(out);
 }
 
@@ -387,7 +387,7 @@ static void test_shanghai_revenue_three_header_rows(void **state)
 	expect_ok(out, 2, "yuan");
 	expect_line(out, "R|6|total||合计|total=10.00|income_subtotal=9.00|general_budget=8.00|"
 	                 "gov_fund=1.00|carryover=1.00");
-	expect_line(out, "E|6|5|1|0|0|ok");
+	expect_line(out, "E|6|5|1|0|0|ok|0");
 	free(out);
 }
 
@@ -417,7 +417,7 @@ static void test_shanghai_economic_table(void **state)
 
 	(void)state;
 	expect_ok(out, 6, "yuan");
-	expect_line(out, "R|5|row|30101|基本工资|total=100.00|personnel=100.00|public=0.00");
+	expect_line(out, "R|5|row|30101|基本工资|total=100.00|personnel=100.00|public=");
 	free(out);
 }
 
@@ -468,7 +468,7 @@ static void test_three_public_empty_row_is_all_zero(void **state)
 	expect_ok(out, 7, "wan");
 	expect_line(out, "R|0|three_public|||total=0.00|outbound_travel=0.00|vehicle_total=0.00|"
 	                 "vehicle_purchase=0.00|vehicle_operation=0.00|official_reception=0.00");
-	expect_line(out, "E|5|5|0|0|0|ok");
+	expect_line(out, "E|5|5|0|0|0|ok|0");
 	free(out);
 }
 
@@ -484,14 +484,14 @@ static void test_header_wording_variants(void **state)
 	(void)state;
 	expect_ok(out, 5, "wan");
 	expect_line(out, "R|4|row|2010301|行政运行|total=30000.00|personnel=10000.00|"
-	                 "public=20000.00|project=0.00");
+	                 "public=20000.00|project=");
 	free(out);
 	out = run("2023年部门支出总表,,,,\n"
 	          "部门：南昌市西湖区政务服务数据管理局,,,,单位：万元\n"
 	          "科目代码,科目名称,合计,基本支出,项目支出\n"
 	          "2010301,行政运行,1.00,1.00,\n");
 	expect_ok(out, 3, "wan");
-	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=0.00");
+	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=");
 	free(out);
 }
 
@@ -506,7 +506,7 @@ static void test_two_row_header_with_merged_cells(void **state)
 	(void)state;
 	expect_ok(out, 5, "wan");
 	expect_line(out, "R|5|row|2010301|行政运行|total=3822800.00|basic=3822800.00|"
-	                 "personnel=3584100.00|public=238700.00|project=0.00");
+	                 "personnel=3584100.00|public=238700.00|project=");
 	free(out);
 }
 
@@ -553,9 +553,9 @@ static void test_split_codes_with_class_row(void **state)
 
 	(void)state;
 	expect_ok(out, 3, "yuan");
-	expect_line(out, "R|5|row|205|教育支出|total=100.00|basic=100.00|project=0.00");
-	expect_line(out, "R|6|row|20501|教育管理事务|total=100.00|basic=100.00|project=0.00");
-	expect_line(out, "R|7|row|2050101|行政运行|total=100.00|basic=100.00|project=0.00");
+	expect_line(out, "R|5|row|205|教育支出|total=100.00|basic=100.00|project=");
+	expect_line(out, "R|6|row|20501|教育管理事务|total=100.00|basic=100.00|project=");
+	expect_line(out, "R|7|row|2050101|行政运行|total=100.00|basic=100.00|project=");
 	free(out);
 }
 
@@ -569,7 +569,7 @@ static void test_split_codes_without_class_row(void **state)
 
 	(void)state;
 	expect_ok(out, 3, "yuan");
-	expect_line(out, "R|4|row|2050101|行政运行|total=100.00|basic=100.00|project=0.00");
+	expect_line(out, "R|4|row|2050101|行政运行|total=100.00|basic=100.00|project=");
 	free(out);
 }
 
@@ -584,8 +584,8 @@ static void test_economic_codes_split_class_section(void **state)
 
 	(void)state;
 	expect_ok(out, 6, "wan");
-	expect_line(out, "R|5|row|301|工资福利支出|total=10000.00|personnel=10000.00|public=0.00");
-	expect_line(out, "R|6|row|30101|基本工资|total=10000.00|personnel=10000.00|public=0.00");
+	expect_line(out, "R|5|row|301|工资福利支出|total=10000.00|personnel=10000.00|public=");
+	expect_line(out, "R|6|row|30101|基本工资|total=10000.00|personnel=10000.00|public=");
 	free(out);
 }
 
@@ -599,9 +599,8 @@ static void test_code_and_name_in_one_cell(void **state)
 
 	(void)state;
 	expect_ok(out, 3, "wan");
-	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=0.00");
-	expect_line(out,
-	            "R|5|row|2010302|一般行政管理事务|total=20000.00|basic=0.00|project=20000.00");
+	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=");
+	expect_line(out, "R|5|row|2010302|一般行政管理事务|total=20000.00|basic=|project=20000.00");
 	free(out);
 	/* The same cells under a 科目编码 header. */
 	out = run("2023年部门支出总表,,,\n"
@@ -609,7 +608,7 @@ static void test_code_and_name_in_one_cell(void **state)
 	          "科目编码,合计,基本支出,项目支出\n"
 	          "【2010301】行政运行,1.00,1.00,\n");
 	expect_ok(out, 3, "wan");
-	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=0.00");
+	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=");
 	free(out);
 }
 
@@ -624,11 +623,10 @@ static void test_spaced_and_fullwidth_codes(void **state)
 
 	(void)state;
 	expect_ok(out, 3, "wan");
-	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=0.00");
-	expect_line(out,
-	            "R|5|row|2010302|一般行政管理事务|total=20000.00|basic=0.00|project=20000.00");
+	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=");
+	expect_line(out, "R|5|row|2010302|一般行政管理事务|total=20000.00|basic=|project=20000.00");
 	expect_line(out, "R|6|row|2010399|其他政府办公厅（室）及相关机构事务支出|total=30000.00|"
-	                 "basic=0.00|project=30000.00");
+	                 "basic=|project=30000.00");
 	free(out);
 }
 
@@ -644,10 +642,10 @@ static void test_names_indented_with_ideographic_space(void **state)
 
 	(void)state;
 	expect_ok(out, 3, "wan");
-	expect_line(out, "R|4|row||一般公共服务支出|total=10000.00|basic=10000.00|project=0.00");
+	expect_line(out, "R|4|row||一般公共服务支出|total=10000.00|basic=10000.00|project=");
 	expect_line(out, "R|5|row||政府办公厅（室）及相关机构事务|indent=1|total=10000.00|"
-	                 "basic=10000.00|project=0.00");
-	expect_line(out, "R|6|row||行政运行|indent=2|total=10000.00|basic=10000.00|project=0.00");
+	                 "basic=10000.00|project=");
+	expect_line(out, "R|6|row||行政运行|indent=2|total=10000.00|basic=10000.00|project=");
 	free(out);
 }
 
@@ -671,9 +669,8 @@ static void test_total_row_at_top_and_at_bottom(void **state)
 		char *out = run(csv[i]);
 
 		expect_ok(out, 3, "wan");
-		expect_line(out,
-		            i == 0 ? "R|4|total||合计|total=10000.00|basic=10000.00|project=0.00"
-		                   : "R|5|total||总计|total=10000.00|basic=10000.00|project=0.00");
+		expect_line(out, i == 0 ? "R|4|total||合计|total=10000.00|basic=10000.00|project="
+		                        : "R|5|total||总计|total=10000.00|basic=10000.00|project=");
 		free(out);
 	}
 }
@@ -691,7 +688,7 @@ static void test_gov_fund_note_line_yields_no_rows(void **state)
 	(void)state;
 	expect_ok(out, 8, "wan");
 	assert_int_equal(count_lines(out, 'R'), 0);
-	expect_line(out, "E|5|5|0|0|0|ok");
+	expect_line(out, "E|5|5|0|0|0|ok|0");
 	free(out);
 }
 
@@ -733,8 +730,8 @@ static void test_spaced_total_and_footnote(void **state)
 
 	(void)state;
 	expect_ok(out, 3, "wan");
-	expect_line(out, "R|4|total||合　　计|total=10000.00|basic=10000.00|project=0.00");
-	expect_line(out, "E|6|4|2|0|0|ok");
+	expect_line(out, "R|4|total||合　　计|total=10000.00|basic=10000.00|project=");
+	expect_line(out, "E|6|4|2|0|0|ok|5000");
 	free(out);
 }
 
@@ -766,14 +763,15 @@ static void test_projects_with_merged_cells(void **state)
 	expect_line(out, "R|8|project||全区互联网包年项目|amount=576000.00|supervisor=|goal=");
 	expect_line(out, "R|9|indicator||全区互联网包年项目|l1=满意度指标|l2=服务对象满意度|"
 	                 "l3=各级单位使用满意度|target=≥95%");
-	expect_line(out, "E|9|3|6|0|0|ok");
+	expect_line(out, "E|9|3|6|0|0|ok|0");
 	free(out);
 }
 
 /* ---- whole-file rejections ---------------------------------------------------------- */
 
 /* Final accounts carry their own header wording (决算数): the stage is what is refused. */
-static void test_final_accounts_rejected_as_unsupported_stage(void **state)
+/* A 决算 table is read like its budget counterpart, with stage final. */
+static void test_final_accounts_read_with_stage_final(void **state)
 {
 	char *out = run("2023年部门决算收入支出总表,,,\n"
 	                "部门：南昌市西湖区政务服务数据管理局,,,单位：万元\n"
@@ -783,12 +781,15 @@ static void test_final_accounts_rejected_as_unsupported_stage(void **state)
 	char b[64];
 
 	(void)state;
-	expect_rejected(out, "unsupported_stage", "决算", NULL);
+	expect_ok(out, 1, "wan");
 	assert_string_equal(f_field(out, F_STAGE, b, sizeof(b)), "final");
+	expect_line(out, "R|5|income|general_budget|一、一般公共预算财政拨款收入|amount=10000.00");
+	expect_line(out, "R|5|expense||一、一般公共服务支出|amount=10000.00");
 	free(out);
 }
 
-static void test_adjustment_rejected_as_unsupported_stage(void **state)
+/* 调整预算 in the title: the budget kinds, stage adjusted. */
+static void test_adjustment_read_with_stage_adjusted(void **state)
 {
 	char *out = run("2023年部门支出总表（调整预算）,,,,\n"
 	                "部门：南昌市西湖区政务服务数据管理局,,,,单位：万元\n"
@@ -797,8 +798,8 @@ static void test_adjustment_rejected_as_unsupported_stage(void **state)
 	char b[64];
 
 	(void)state;
-	expect_rejected(out, "unsupported_stage", "调整预算", NULL);
-	assert_string_equal(f_field(out, F_STAGE, b, sizeof(b)), "adjustment");
+	expect_ok(out, 3, "wan");
+	assert_string_equal(f_field(out, F_STAGE, b, sizeof(b)), "adjusted");
 	free(out);
 }
 
@@ -899,7 +900,7 @@ static void test_bad_amount_rejects_the_row_only(void **state)
 
 	(void)state;
 	assert_string_equal(expect_accounting(out, b, sizeof(b)), "ok");
-	expect_line(out, "E|6|3|1|0|2|ok");
+	expect_line(out, "E|6|3|1|0|2|ok|5000");
 	assert_string_equal(field_of(nth_line(out, 'J', 0), 1 + J_REASON, b, sizeof(b)),
 	                    "bad_amount");
 	assert_string_equal(field_of(nth_line(out, 'J', 0), 1 + J_LINE, b, sizeof(b)), "5");
@@ -918,7 +919,7 @@ static void test_unit_in_title_parentheses(void **state)
 
 	(void)state;
 	expect_ok(out, 3, "wan");
-	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=0.00");
+	expect_line(out, "R|4|row|2010301|行政运行|total=10000.00|basic=10000.00|project=");
 	free(out);
 }
 
@@ -950,7 +951,7 @@ static void test_subject_merged_over_code_and_name(void **state)
 	(void)state;
 	expect_ok(out, 2, "yuan");
 	expect_line(out, "R|5|row|2010301|行政运行|total=5.00|income_subtotal=5.00|"
-	                 "general_budget=5.00|carryover=0.00");
+	                 "general_budget=5.00|carryover=");
 	free(out);
 }
 
@@ -965,7 +966,7 @@ static void test_footer_line_is_not_a_row(void **state)
 
 	(void)state;
 	expect_ok(out, 3, "yuan");
-	expect_line(out, "E|5|4|1|0|0|ok");
+	expect_line(out, "E|5|4|1|0|0|ok|50");
 	free(out);
 }
 
@@ -1005,8 +1006,8 @@ int main(void)
 	    cmocka_unit_test(test_state_capital_none_lines),
 	    cmocka_unit_test(test_spaced_total_and_footnote),
 	    cmocka_unit_test(test_projects_with_merged_cells),
-	    cmocka_unit_test(test_final_accounts_rejected_as_unsupported_stage),
-	    cmocka_unit_test(test_adjustment_rejected_as_unsupported_stage),
+	    cmocka_unit_test(test_final_accounts_read_with_stage_final),
+	    cmocka_unit_test(test_adjustment_read_with_stage_adjusted),
 	    cmocka_unit_test(test_missing_unit_rejected),
 	    cmocka_unit_test(test_year_disagreeing_with_folder_names_both),
 	    cmocka_unit_test(test_unknown_title_rejected),
