@@ -482,7 +482,9 @@ def render_final(F, out_root, files_rows, seed):
             notes.append([FINAL_NOTES[kind]])
         if note:
             notes = notes  # the empty-table note is part of the body
-        w.write(kind if isinstance(kind, int) else 0, header, body, notes=notes, unit=unit, title=t, stage="final",
+        # the stage is the title's word: 国有资产使用情况表 says none (budget)
+        w.write(kind if isinstance(kind, int) else 0, header, body, notes=notes, unit=unit, title=t,
+                stage="final" if "决算" in t else "budget",
                 numline=numline, name=name, meta_name=p["fmeta"] == "fm_dept", title_text=ttext,
                 table_kind=None if isinstance(kind, int) else "extra")
 
