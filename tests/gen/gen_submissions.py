@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Generate department budget submissions (部门预算公开表) whose figures
-reconcile, in the export dialects of SUBMISSIONS.md, with the expected
-contents of the mart views (CONTRACT.md).
+"""Generate department budget submissions (部门预算公开表), their final
+accounts (部门决算公开表) and a few mid-year adjustments (调整预算), whose
+figures reconcile, in the export dialects of SUBMISSIONS.md and the layouts
+of FINAL_ACCOUNTS.md, with the expected contents of the mart views
+(CONTRACT.md, FINAL_ACCOUNTS.md "Views").
 
     gen_submissions.py --out DIR --departments N --years 2019-2023 --seed S
         [--rows-per-table K [--codes-dir config/classifications]]
         [--dialects all|clean|LIST] [--mix gb18030=0.34,gzip=0.34]
+        [--final auto|on|off]
 
 --dialects all: every option of DIMS occurs among the first 12 departments of
 the first year, the rest is drawn at random; clean: one plain profile (like
@@ -15,15 +18,113 @@ draws.  --rows-per-table K makes every department large (about K rows in the
 function tables, as far as the code list goes, and in table 9); --codes-dir
 adds the 项 of the project's classification lists whose names agree in every
 requested year (about 780 function rows per table instead of about 190).
+--final (auto: on with --dialects all, off otherwise) adds the final
+accounts: every department-year of the range but the last has its 决算; in
+the last year (when there is more than one) about half the departments have
+published theirs (the others show a budget without a 决算); about a third of
+the departments also have the 决算 of the year before the first (a 决算
+without a budget, and the previous year's figures the first year's views
+compare with).  Its dialect dimensions (FINAL_ONLY) are forced clean when
+off, so --dialects clean --final off writes the bytes it always wrote.
+
+Dimensions added for the classes real publications showed (issue 12), each
+clean by default: stripzero (sz_strip: 款/项 cells of split code columns
+printed 3 / 1 for 03 / 01, in some rows; each listed in code_repaired.csv),
+totcode (totcode_code: the 合计/总计 label in the code column or the 类
+cell, the name cell empty), efund (an empty fund table 8 / 10 as a line
+本部门没有…, a 合计 row blank / 0 / -, one row 无, blank rows, a note
+注：本部门没有…故本表无数据。, or a blank 合计 row and that note) and efunit
+(ef_nounit: the empty table without a unit in its meta line), rounding
+(round_cell, 万元 only: whole-yuan figures printed cell by cell to 0.01
+万元, so totals and their addends disagree by up to 0.01 万元 per addend,
+always within the loader's k x h allowance), notes (注：本表反映… /
+说明：… lines after the data), hdrvar (hv_year: 2023年“三公”经费预算数 and
+2023年机关运行经费预算数 in table 7; hv_layer: 本年支出/预算数 above the
+amounts of tables 3 and 5; hv_break: "事业单位\\n经营收入" in table 2), tword
+(titles by meaning from TITLE_WORDS; the 决算 and unit titles likewise),
+unitpub (unit_sibling / unit_sibling_ys: a unit publishes its own set,
+titles 单位… / 预算单位…, beside its department; unit_only: the unit
+publishes and its department does not that year), adj (adj_yes: tables 1, 3
+and 5 of a 调整预算, stage adjusted, figures that differ from the budget).
+The 决算 layouts: fnum (公开0N表 / 表N / no number line), fyear (2023年度 /
+none / 2023年), fhang (行次 column and 栏次 row in tables 1 and 4), f6
+(table 6's two blocks listing every 款 or only those spent), f7 (table 7's
+预算数/决算数 interleaved, with an empty header row, or grouped), f7words
+(…运行维护费 / …运行费), f10 (table 9 in its 收入支出 or national 支出
+form), fmeta (department and unit, or the unit alone), ffname (公开01表 X /
+01X / 一、X / 决算sheet1), fextra (a provincial extra: 项目支出决算表,
+支出决算明细表, 国有资产使用情况表, which the loader skips).  Shared
+dimensions (encoding, gzip, line ends, unit, amounts, zero forms, totals)
+apply to the 决算 as to the budget; codes gives split 类|款|项 columns for
+code_split (and econ_split for table 6), joined codes otherwise.  Every
+option in expected/dialects.csv took effect in that department-year.
 
 Writes
-    DIR/<year>/<dept_code>/<file>.csv[.gz]   tables 1-9, sometimes 10
-    DIR/departments.csv                      the registry (config/departments.csv)
+    DIR/<year>/<dept_code>/<file>.csv[.gz]   budget tables 1-9, sometimes 10,
+                                             调整预算 1, 3, 5, and the nine
+                                             决算 tables (+ an extra)
+    DIR/departments.csv                      the registry (config/departments.csv),
+                                             with parent_code for units
     DIR/expected/<view>.csv                  expected mart views, sorted, yuan
-    DIR/expected/dialects.csv                dialect tags of every submission
-    DIR/expected/files.csv                   every file: kind, encoding, unit,
-                                             header rows, CSV records
+    DIR/expected/dialects.csv                dialect tags of every entity-year
+    DIR/expected/files.csv                   every file: kind (extra for a
+                                             skipped table), encoding, unit (none
+                                             without a unit line), header rows (a
+                                             栏次 row counts), CSV records, stage,
+                                             publication_scope (from the title)
+    DIR/expected/code_repaired.csv           one line per row whose split code
+                                             lost its zeros: fiscal_year, dept_code,
+                                             table_kind, subject (201|3|1 → 2010301;
+                                             trailing empty cells left out: 201|3 →
+                                             20103; economic 301|2 → 30102); budget
+                                             stage only
     DIR/expected/function_codes.csv          with --codes-dir: the codes added
+
+The expected views (their columns: VIEWS; the new ones: views.COLUMNS) are
+the printed figures, in yuan with 2 decimals; rates have 4 decimals, null is
+an empty field, booleans t / f.  Readings chosen where the spec is open:
+
+  - The unit rule of the cross-department aggregates (function_rollup,
+    function_yoy, execution_rollup): a table of a unit (its title says 单位 /
+    预算单位) counts only when its parent (departments.csv parent_code) has
+    no loaded table of the same year, stage and kind; in execution_rollup an
+    entity counts when both its stages count.  Per-department views show
+    every department and unit.
+  - A figure's expected value is what the cell prints: a function row's
+    total_amount is its printed 合计 (under round_cell not always basic +
+    project); department totals (department_year, department_execution,
+    three_public_execution totals) are the printed 合计 rows, not sums of
+    the rounded leaves.
+  - final_revenue_by_source: table 1's income rows (fiscal_appropriation
+    where table 1 prints one 财政拨款收入 row), plus carryover_begin (年初结转和
+    结余) and non_fiscal_surplus_used, non-zero only; fund_source_name is
+    CONTRACT.md's name of the code (事业单位经营收入 for operating), not the
+    决算 wording.  财政专户管理资金 money of a budget is 事业收入 in its 决算.
+  - carryover_by_department: one row per fund scope whose four amounts are
+    not all zero (all from table 1; general_budget, gov_fund, state_capital
+    from table 4); ending_prev_year is the previous year's ending_amount of
+    that scope when that 决算 is loaded (0 if it had no such row), else null.
+  - department_execution: checks_failed_final is 0 when the 决算 is loaded
+    (every generated identity holds), null when it is not; carryover_begin /
+    carryover_end null without a 决算.
+  - three_public_execution: over_budget compares the four categories
+    (outbound, purchase, operation, reception) and is f, not null, when the
+    决算 is loaded and nothing is over; execution_rate null when the total
+    预算数 is 0; final_prev_year / yoy_change null without last year's 决算.
+  - execution_rollup: name from the year's classification; departments
+    counts entities with either side non-zero at that code; a department's
+    rate for departments_under_90 / over_100 is its own rounded rate at that
+    code (sum of its 项 totals), strictly below 0.9000 / above 1.0000.
+  - function_yoy: prior_amount null when the region has no function_rollup
+    row in the year before, 0 when it has one but not for the code; change_pct
+    = round(change * 100 / prior, 2) half away from zero.
+  - 三公 预算数 in a 决算 is the budget's figure or (about 4 in 10 categories)
+    a full-year figure above it; the budget stage's table 7 keeps its own.
+  - The 决算's balances chain: 年初结转和结余 (total, per fund, per 项 of the
+    fund tables) equals the 年末 of the entity's 决算 of the year before when
+    that one is generated; otherwise it is drawn.
+  - An extra table's stage follows its title (国有资产使用情况表 has no 决算
+    in it: stage budget in files.csv); its table_kind is extra.
 
 Names follow each year's edition (codes.fname); an agency whose running 项
 did not exist yet (退役军人事务局, 应急管理局 before 2019) has no submission
@@ -31,11 +132,13 @@ that year.
 
 Python 3 standard library only; the output is a function of the arguments
 (the same seed gives the same bytes).  A department's figures do not depend
-on how many departments are generated: department i is the same in a set of
-12 and in a set of 300.
+on how many departments are generated: department i (and its unit) is the
+same in a set of 12 and in a set of 300.
 
 Money is held as integer fen.  A department printing 万元 gets amounts that
-are multiples of 0.01 万元 (10000 fen), so every printed figure is exact.
+are multiples of 0.01 万元 (10000 fen), so every printed figure is exact,
+unless it prints round_cell: then its figures are whole yuan and each cell
+prints their rounding (half up) to 0.01 万元.
 """
 
 import argparse
