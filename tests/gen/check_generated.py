@@ -513,10 +513,8 @@ def row_identities(t, code, a, ctx):
     w = "%s: row %s" % (t.path, code)
     g = a.get
     if "total" in a and "basic" in a and "project" in a:
-        extra = g("upper_remit", 0) + g("business_op", 0) + g("subsidiary", 0)
         ctx.eq(w, "合计 = 基本 + 项目 (+ other types)", a["total"],
                [a["basic"], a["project"], g("upper_remit", 0), g("business_op", 0), g("subsidiary", 0)])
-        del extra
     if "personnel" in a and "public" in a:
         base = a["basic"] if "basic" in a else a.get("total")
         ctx.eq(w, "基本 = 人员 + 公用", base, [a["personnel"], a["public"]])
@@ -933,8 +931,6 @@ def check_final(tables, ctx, where):
     eq(where, "X8 non-fiscal roll-forward", f1["end"] - f4["end_total"],
        [f1["begin"] - f4["beg_total"], f1["income_total"] - f4["inc_total"], f1["surplus_used"],
         -(f1["exp_total"] - f4["exp_total"]), -f1["surplus_dist"]])
-    for k in ("remit", "operating", "subsidy"):
-        pass
     f3 = {c: {"basic": a["basic"], "project": a["project"], "remit": a.get("upper_remit", 0),
               "operating": a.get("business_op", 0), "subsidy": a.get("subsidiary", 0), "total": a["total"]}
           for c, a in l3.items()}
@@ -1319,8 +1315,6 @@ def coverage(root, prob, g, files_seen, features, v, entities):
              % (sorted(encs), sorted(comps), sorted(hdrs)), "coverage")
     stages = {t.stage for t in files_seen.values()}
     kinds = {t.kind for t in files_seen.values() if t.stage == "final"}
-    ex = {(r[0] if isinstance(r, list) else r) for r in ()}
-    del ex
     col = views.COLUMNS
     ebf = [dict(zip(col["execution_by_function"], r)) for r in v["execution_by_function"]]
     tpe = [dict(zip(col["three_public_execution"], r)) for r in v["three_public_execution"]]

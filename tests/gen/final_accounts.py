@@ -276,7 +276,6 @@ def build_final(s, seed, prev):
 def econ_final(F, rng):
     s = F.s
     q = s.q
-    from gen_submissions import split_amount
 
     def gbv(item, k):
         return F.exp.get(item, {}).get(GB, [0] * 6)[k]
@@ -470,7 +469,7 @@ def render_final(F, out_root, files_rows, seed):
             t = ws[ti % len(ws)]
         return scope_title(t, s.dept)
 
-    def emit(kind, header, body, unit=True, t=None, number=None, note=None):
+    def emit(kind, header, body, unit=True, t=None, number=None):
         t = t or title(kind)
         n = number or PUBLIC_NO[kind]
         numline = {"fnum_gongkai": "公开%02d表" % n, "fnum_biao": "表%d" % n, "fnum_none": ""}[p["fnum"]]
@@ -480,8 +479,6 @@ def render_final(F, out_root, files_rows, seed):
         notes = []
         if notes_on and kind in FINAL_NOTES:
             notes.append([FINAL_NOTES[kind]])
-        if note:
-            notes = notes  # the empty-table note is part of the body
         # the stage is the title's word: 国有资产使用情况表 says none (budget)
         w.write(kind if isinstance(kind, int) else 0, header, body, notes=notes, unit=unit, title=t,
                 stage="final" if "决算" in t else "budget",
@@ -503,7 +500,7 @@ def render_final(F, out_root, files_rows, seed):
     def tot_cells():
         return w.total_cells("split" if split else "column", 4 if split else 2)
 
-    def classified(kind, amt_cols, values, n, top=True, empty_note=None):
+    def classified(kind, amt_cols, values, n, top=True):
         header = header_rows(code_hdr() + amt_cols)
         if not values:
             body = empty_body(p["efund"], kind, tot_cells(), len(amt_cols),
@@ -696,9 +693,7 @@ def render_final(F, out_root, files_rows, seed):
            ["年末结转和结余"]]
     classified(8, amt, fv[GF], 6)
     if p["f10"] == "f10_zhichu":
-        vals10 = {i: v[2:5] for i, v in fv[SC].items() if any(v[2:5])}
-        if fv[SC] and not vals10:
-            vals10 = {}
+        vals10 = {i: v[2:5] for i, v in fv[SC].items() if any(v[2:5])}  # spending only
         classified(10, [["本年支出", "合计"], ["本年支出", "基本支出"], ["本年支出", "项目支出"]], vals10, 3)
     else:
         classified(10, amt, fv[SC], 6)
