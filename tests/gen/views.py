@@ -195,7 +195,7 @@ def function_yoy(rollup):
             continue
         prior = pt if (y - 1, r) in years else None
         change = t - prior if prior is not None else None
-        pct = rate(change * 100, prior * 100, 2) if prior else ""
+        pct = rate(change * 100, prior, 2) if prior else ""
         out.append([str(y), r, lvl, c, yuan(t), yuan(prior), yuan(change), pct])
     return out
 
