@@ -1265,8 +1265,12 @@ def main(argv=None):
         views_out["function_rollup"] = views.function_rollup(entities)
         views_out["function_yoy"] = views.function_yoy(views_out["function_rollup"])
         views_out.update(views.final_views(entities, codes.crosswalk))
+        has_final = any(t.stage == "final" for t in files_seen.values())
         for view, cols in g.VIEWS.items():
-            compare(prob, os.path.join(root, "expected", view + ".csv"), cols, views_out[view])
+            path = os.path.join(root, "expected", view + ".csv")
+            if view in views.FINAL_VIEWS and not has_final and not os.path.exists(path):
+                continue  # a set generated with --final off
+            compare(prob, path, cols, views_out[view])
         compare(prob, os.path.join(root, "expected", "code_repaired.csv"),
                 ["fiscal_year", "dept_code", "table_kind", "subject"], repaired)
         fpath = os.path.join(root, "expected", "files.csv")

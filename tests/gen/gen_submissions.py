@@ -1452,10 +1452,14 @@ class Expected:
         self.v["department_year"].append([y, dc, yuan(R(sum(revenue(s).values()))), yuan(R(basic + proj)),
                                           yuan(R(basic)), yuan(R(proj))])
 
-    def write(self, out):
+    def write(self, out, final_views=True):
+        """final_views False (--final off): the budget views only, the files a
+        set without final accounts always had (plus function_yoy)."""
         d = os.path.join(out, "expected")
         os.makedirs(d, exist_ok=True)
         for view, cols in VIEWS.items():
+            if view in FINAL_VIEW_NAMES and not final_views:
+                continue
             write_csv(os.path.join(d, view + ".csv"), cols, sort_rows(view, self.v[view]))
 
 
@@ -1678,7 +1682,7 @@ def main(argv=None):
     exp.v["function_rollup"] = views.function_rollup(entities)
     exp.v["function_yoy"] = views.function_yoy(exp.v["function_rollup"])
     exp.v.update(views.final_views(entities, codes.crosswalk))
-    exp.write(a.out)
+    exp.write(a.out, final_on)
     if extra_codes:
         write_csv(os.path.join(a.out, "expected", "function_codes.csv"), ["code", "name"], extra_codes)
     write_csv(os.path.join(a.out, "expected", "dialects.csv"), ["dept_code", "fiscal_year", "dialects"],
