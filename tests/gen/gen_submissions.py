@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Generate department budget submissions (部门预算公开表) whose figures
-reconcile, in the export dialects of SUBMISSIONS.md, with the expected
-contents of the mart views (CONTRACT.md).
+"""Generate department budget submissions (部门预算公开表), their final
+accounts (部门决算公开表) and a few mid-year adjustments (调整预算), whose
+figures reconcile, in the export dialects of SUBMISSIONS.md and the layouts
+of FINAL_ACCOUNTS.md, with the expected contents of the mart views
+(CONTRACT.md, FINAL_ACCOUNTS.md "Views").
 
     gen_submissions.py --out DIR --departments N --years 2019-2023 --seed S
         [--rows-per-table K [--codes-dir config/classifications]]
         [--dialects all|clean|LIST] [--mix gb18030=0.34,gzip=0.34]
+        [--final auto|on|off]
 
 --dialects all: every option of DIMS occurs among the first 12 departments of
 the first year, the rest is drawn at random; clean: one plain profile (like
@@ -15,15 +18,113 @@ draws.  --rows-per-table K makes every department large (about K rows in the
 function tables, as far as the code list goes, and in table 9); --codes-dir
 adds the 项 of the project's classification lists whose names agree in every
 requested year (about 780 function rows per table instead of about 190).
+--final (auto: on with --dialects all, off otherwise) adds the final
+accounts: every department-year of the range but the last has its 决算; in
+the last year (when there is more than one) about half the departments have
+published theirs (the others show a budget without a 决算); about a third of
+the departments also have the 决算 of the year before the first (a 决算
+without a budget, and the previous year's figures the first year's views
+compare with).  Its dialect dimensions (FINAL_ONLY) are forced clean when
+off, so --dialects clean --final off writes the bytes it always wrote.
+
+Dimensions added for the classes real publications showed (issue 12), each
+clean by default: stripzero (sz_strip: 款/项 cells of split code columns
+printed 3 / 1 for 03 / 01, in some rows; each listed in code_repaired.csv),
+totcode (totcode_code: the 合计/总计 label in the code column or the 类
+cell, the name cell empty), efund (an empty fund table 8 / 10 as a line
+本部门没有…, a 合计 row blank / 0 / -, one row 无, blank rows, a note
+注：本部门没有…故本表无数据。, or a blank 合计 row and that note) and efunit
+(ef_nounit: the empty table without a unit in its meta line), rounding
+(round_cell, 万元 only: whole-yuan figures printed cell by cell to 0.01
+万元, so totals and their addends disagree by up to 0.01 万元 per addend,
+always within the loader's k x h allowance), notes (注：本表反映… /
+说明：… lines after the data), hdrvar (hv_year: 2023年“三公”经费预算数 and
+2023年机关运行经费预算数 in table 7; hv_layer: 本年支出/预算数 above the
+amounts of tables 3 and 5; hv_break: "事业单位\\n经营收入" in table 2), tword
+(titles by meaning from TITLE_WORDS; the 决算 and unit titles likewise),
+unitpub (unit_sibling / unit_sibling_ys: a unit publishes its own set,
+titles 单位… / 预算单位…, beside its department; unit_only: the unit
+publishes and its department does not that year), adj (adj_yes: tables 1, 3
+and 5 of a 调整预算, stage adjusted, figures that differ from the budget).
+The 决算 layouts: fnum (公开0N表 / 表N / no number line), fyear (2023年度 /
+none / 2023年), fhang (行次 column and 栏次 row in tables 1 and 4), f6
+(table 6's two blocks listing every 款 or only those spent), f7 (table 7's
+预算数/决算数 interleaved, with an empty header row, or grouped), f7words
+(…运行维护费 / …运行费), f10 (table 9 in its 收入支出 or national 支出
+form), fmeta (department and unit, or the unit alone), ffname (公开01表 X /
+01X / 一、X / 决算sheet1), fextra (a provincial extra: 项目支出决算表,
+支出决算明细表, 国有资产使用情况表, which the loader skips).  Shared
+dimensions (encoding, gzip, line ends, unit, amounts, zero forms, totals)
+apply to the 决算 as to the budget; codes gives split 类|款|项 columns for
+code_split (and econ_split for table 6), joined codes otherwise.  Every
+option in expected/dialects.csv took effect in that department-year.
 
 Writes
-    DIR/<year>/<dept_code>/<file>.csv[.gz]   tables 1-9, sometimes 10
-    DIR/departments.csv                      the registry (config/departments.csv)
+    DIR/<year>/<dept_code>/<file>.csv[.gz]   budget tables 1-9, sometimes 10,
+                                             调整预算 1, 3, 5, and the nine
+                                             决算 tables (+ an extra)
+    DIR/departments.csv                      the registry (config/departments.csv),
+                                             with parent_code for units
     DIR/expected/<view>.csv                  expected mart views, sorted, yuan
-    DIR/expected/dialects.csv                dialect tags of every submission
-    DIR/expected/files.csv                   every file: kind, encoding, unit,
-                                             header rows, CSV records
+    DIR/expected/dialects.csv                dialect tags of every entity-year
+    DIR/expected/files.csv                   every file: kind (extra for a
+                                             skipped table), encoding, unit (none
+                                             without a unit line), header rows (a
+                                             栏次 row counts), CSV records, stage,
+                                             publication_scope (from the title)
+    DIR/expected/code_repaired.csv           one line per row whose split code
+                                             lost its zeros: fiscal_year, dept_code,
+                                             table_kind, subject (201|3|1 → 2010301;
+                                             trailing empty cells left out: 201|3 →
+                                             20103; economic 301|2 → 30102); budget
+                                             stage only
     DIR/expected/function_codes.csv          with --codes-dir: the codes added
+
+The expected views (their columns: VIEWS; the new ones: views.COLUMNS) are
+the printed figures, in yuan with 2 decimals; rates have 4 decimals, null is
+an empty field, booleans t / f.  Readings chosen where the spec is open:
+
+  - The unit rule of the cross-department aggregates (function_rollup,
+    function_yoy, execution_rollup): a table of a unit (its title says 单位 /
+    预算单位) counts only when its parent (departments.csv parent_code) has
+    no loaded table of the same year, stage and kind; in execution_rollup an
+    entity counts when both its stages count.  Per-department views show
+    every department and unit.
+  - A figure's expected value is what the cell prints: a function row's
+    total_amount is its printed 合计 (under round_cell not always basic +
+    project); department totals (department_year, department_execution,
+    three_public_execution totals) are the printed 合计 rows, not sums of
+    the rounded leaves.
+  - final_revenue_by_source: table 1's income rows (fiscal_appropriation
+    where table 1 prints one 财政拨款收入 row), plus carryover_begin (年初结转和
+    结余) and non_fiscal_surplus_used, non-zero only; fund_source_name is
+    CONTRACT.md's name of the code (事业单位经营收入 for operating), not the
+    决算 wording.  财政专户管理资金 money of a budget is 事业收入 in its 决算.
+  - carryover_by_department: one row per fund scope whose four amounts are
+    not all zero (all from table 1; general_budget, gov_fund, state_capital
+    from table 4); ending_prev_year is the previous year's ending_amount of
+    that scope when that 决算 is loaded (0 if it had no such row), else null.
+  - department_execution: checks_failed_final is 0 when the 决算 is loaded
+    (every generated identity holds), null when it is not; carryover_begin /
+    carryover_end null without a 决算.
+  - three_public_execution: over_budget compares the four categories
+    (outbound, purchase, operation, reception) and is f, not null, when the
+    决算 is loaded and nothing is over; execution_rate null when the total
+    预算数 is 0; final_prev_year / yoy_change null without last year's 决算.
+  - execution_rollup: name from the year's classification; departments
+    counts entities with either side non-zero at that code; a department's
+    rate for departments_under_90 / over_100 is its own rounded rate at that
+    code (sum of its 项 totals), strictly below 0.9000 / above 1.0000.
+  - function_yoy: prior_amount null when the region has no function_rollup
+    row in the year before, 0 when it has one but not for the code; change_pct
+    = round(change * 100 / prior, 2) half away from zero.
+  - 三公 预算数 in a 决算 is the budget's figure or (about 4 in 10 categories)
+    a full-year figure above it; the budget stage's table 7 keeps its own.
+  - The 决算's balances chain: 年初结转和结余 (total, per fund, per 项 of the
+    fund tables) equals the 年末 of the entity's 决算 of the year before when
+    that one is generated; otherwise it is drawn.
+  - An extra table's stage follows its title (国有资产使用情况表 has no 决算
+    in it: stage budget in files.csv); its table_kind is extra.
 
 Names follow each year's edition (codes.fname); an agency whose running 项
 did not exist yet (退役军人事务局, 应急管理局 before 2019) has no submission
@@ -31,11 +132,13 @@ that year.
 
 Python 3 standard library only; the output is a function of the arguments
 (the same seed gives the same bytes).  A department's figures do not depend
-on how many departments are generated: department i is the same in a set of
-12 and in a set of 300.
+on how many departments are generated: department i (and its unit) is the
+same in a set of 12 and in a set of 300.
 
 Money is held as integer fen.  A department printing 万元 gets amounts that
-are multiples of 0.01 万元 (10000 fen), so every printed figure is exact.
+are multiples of 0.01 万元 (10000 fen), so every printed figure is exact,
+unless it prints round_cell: then its figures are whole yuan and each cell
+prints their rounding (half up) to 0.01 万元.
 """
 
 import argparse
@@ -49,7 +152,10 @@ import time
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.modules.setdefault("gen_submissions", sys.modules[__name__])  # final_accounts imports it back
 import codes  # noqa: E402
+import views  # noqa: E402
+import final_accounts  # noqa: E402
 from codes import FUNCTION, ECON, FUND_SOURCES  # noqa: E402
 
 # --------------------------------------------------------------------------
@@ -123,7 +229,7 @@ LARGE_ITEMS = [c for c in GENERAL_ITEMS if c[:5] not in ("20805", "21011", "2210
 
 class Dept:
     __slots__ = ("idx", "code", "name", "province", "city", "district", "unit_type", "agency",
-                 "run_items", "proj_items", "scale", "gf_prob")
+                 "run_items", "proj_items", "scale", "gf_prob", "scope", "parent", "unit_prefix")
 
 
 def make_departments(n, seed):
@@ -155,8 +261,34 @@ def make_departments(n, seed):
         d.proj_items = list(proj)
         d.scale = rng.choice([1, 1, 1, 2, 3, 5, 8, 15]) * rng.uniform(2e6, 6e6)
         d.gf_prob = gfp
+        d.scope, d.parent, d.unit_prefix = "department", "", ""
         out.append(d)
     return out
+
+
+UNIT_SUFFIX = ["信息中心", "服务中心", "事务中心", "保障中心"]
+
+
+def make_unit(d, seed):
+    """The unit (单位) of department d that publishes its own set beside the
+    department's (unitpub): code = the department's code + 1, a 事业 unit
+    running the department's 事业运行 item where it has one.  From d alone."""
+    rng = random.Random("%s/unit/%d" % (seed, d.idx))
+    u = Dept()
+    u.idx = "u%d" % d.idx
+    u.code = d.code + "1"
+    u.name = d.name + rng.choice(UNIT_SUFFIX)
+    u.province, u.city, u.district = d.province, d.city, d.district
+    u.unit_type = "事业"
+    u.agency = d.agency
+    _, _, run, proj, _ = AGENCIES[d.agency]
+    own = [c for c in run + proj if FUNCTION.get(c) == "事业运行"]
+    u.run_items = own[:1] or d.run_items[:1]
+    u.proj_items = list(d.proj_items)
+    u.scale = d.scale * rng.uniform(0.1, 0.3)
+    u.gf_prob = 0.0
+    u.scope, u.parent, u.unit_prefix = "unit", d.code, "单位"
+    return u
 
 
 # --------------------------------------------------------------------------
@@ -201,7 +333,40 @@ DIMS = [
     ("xfund", ["xf_none", "xf_fiscal_special", "xf_business", "xf_operating", "xf_superior_subsidy",
                "xf_subordinate_remit", "xf_other", "xf_carryover"],
      [0.45, 0.1, 0.1, 0.03, 0.05, 0.03, 0.12, 0.12], "xf_none"),
+    # Issue 12: classes the real publications showed.  The order places
+    # sz_strip on the econ_split slot, totcode_code on a code_column slot and
+    # round_cell on a 万元 slot of --dialects all, where they take effect.
+    ("stripzero", ["sz_keep", "sz_strip"], [0.85, 0.15], "sz_keep"),
+    ("totcode", ["totcode_name", "totcode_code"], [0.8, 0.2], "totcode_name"),
+    ("efund", ["ef_line", "ef_total_blank", "ef_total_zero", "ef_total_dash", "ef_wu", "ef_blank_rows",
+               "ef_note", "ef_total_note"], [0.3, 0.15, 0.1, 0.05, 0.1, 0.1, 0.1, 0.1], "ef_line"),
+    ("efunit", ["ef_unit", "ef_nounit"], [0.7, 0.3], "ef_unit"),
+    ("rounding", ["round_exact", "round_cell"], [0.7, 0.3], "round_exact"),
+    ("notes", ["notes_none", "notes_after"], [0.6, 0.4], "notes_none"),
+    ("hdrvar", ["hv_plain", "hv_year", "hv_layer", "hv_break"], [0.6, 0.15, 0.1, 0.15], "hv_plain"),
+    ("tword", ["tw_std", "tw_1", "tw_2", "tw_3"], [0.5, 0.2, 0.15, 0.15], "tw_std"),
+    ("unitpub", ["unit_none", "unit_sibling", "unit_sibling_ys", "unit_only"], [0.8, 0.08, 0.07, 0.05],
+     "unit_none"),
+    ("adj", ["adj_none", "adj_yes"], [0.9, 0.1], "adj_none"),
+    # Issue 13: the layouts of the final accounts (决算) written beside the budget.
+    ("fnum", ["fnum_gongkai", "fnum_none", "fnum_biao"], [0.5, 0.3, 0.2], "fnum_gongkai"),
+    ("fyear", ["fy_niandu", "fy_none", "fy_nian"], [0.5, 0.35, 0.15], "fy_niandu"),
+    ("fhang", ["fh_none", "fh_hangci"], [0.8, 0.2], "fh_none"),
+    ("f6", ["f6_full", "f6_used"], [0.5, 0.5], "f6_full"),
+    ("f7", ["f7_interleaved", "f7_blankrow", "f7_grouped"], [0.6, 0.2, 0.2], "f7_interleaved"),
+    ("f7words", ["f7w_weihu", "f7w_yunxing"], [0.6, 0.4], "f7w_weihu"),
+    ("f10", ["f10_shouzhi", "f10_zhichu"], [0.7, 0.3], "f10_shouzhi"),
+    ("fmeta", ["fm_dept", "fm_unitonly"], [0.6, 0.4], "fm_dept"),
+    ("ffname", ["ffn_gongkai", "ffn_num", "ffn_cn", "ffn_sheet"], [0.4, 0.3, 0.15, 0.15], "ffn_gongkai"),
+    ("fextra", ["fx_none", "fx_project", "fx_detail", "fx_assets"], [0.7, 0.1, 0.1, 0.1], "fx_none"),
 ]
+# Dimensions that only the budget tables show, and those only the final
+# accounts show; the others apply to both.  A submission is tagged (in
+# expected/dialects.csv) only with the options that took effect in it.
+BUDGET_ONLY = {"leafonly", "indent", "t7order", "t7admin", "titles", "t3extra", "t8", "t10", "xfund",
+               "stripzero", "hdrvar", "adj", "hdr", "codehdr", "words", "tothdr", "numbering", "fname",
+               "tabline", "totpos", "fullwidth", "codes", "econ"}
+FINAL_ONLY = {"fnum", "fyear", "fhang", "f6", "f7", "f7words", "f10", "fmeta", "ffname", "fextra"}
 DIM_INDEX = {d[0]: i for i, d in enumerate(DIMS)}
 OPTION_DIM = {o: d[0] for d in DIMS for o in d[1]}
 COVER = 12  # with --dialects all, every option occurs among the first 12 departments
@@ -308,12 +473,25 @@ class Sub:
         self.year = year
         self.prof = prof
         self.wan = prof["unit"] == "wan"
-        self.q = 10000 if self.wan else 1
+        # pq: the printed quantum (0.01 万元 or 1 fen); q: the quantum of the
+        # figures themselves.  round_cell: whole-yuan figures printed rounded
+        # to 0.01 万元 cell by cell, as published.
+        self.pq = 10000 if self.wan else 1
+        self.rounding = self.wan and prof.get("rounding") == "round_cell"
+        self.q = 100 if self.rounding else self.pq
         self.alloc = {}  # item -> fund -> [personnel, public, project] in fen
         self.econ = {}  # econ 款 -> [personnel, public]
         self.three = [0, 0, 0, 0]  # outbound, vehicle purchase, vehicle operation, reception
         self.admin_op = 0
         self.projects = []  # (name, amount, goal, [(l1, l2, l3, text, op, value, unit)])
+
+    def R(self, fen):
+        """The printed figure of a cell holding fen: rounded half up to pq."""
+        if self.pq == 1:
+            return fen
+        neg = fen < 0
+        v = (abs(fen) + self.pq // 2) // self.pq * self.pq
+        return -v if neg else v
 
     def amt(self, rng, lo, hi):
         """A random amount in [lo, hi) yuan as fen, a positive multiple of q."""
@@ -346,7 +524,7 @@ PERSONNEL_WEIGHT = {"30101": (1.0, 1.6), "30102": (1.2, 2.2), "30103": (0.1, 0.4
 
 
 def build_model(dept, year, prof, years, large_k, seed):
-    rng = random.Random("%s/model/%d/%d" % (seed, dept.idx, year))
+    rng = random.Random("%s/model/%s/%d" % (seed, dept.idx, year))
     s = Sub(dept, year, prof)
     growth = 1.0 + 0.04 * (year - years[0]) + rng.uniform(-0.05, 0.05)
     scale = dept.scale * growth * (20 if large_k else 1)
@@ -357,7 +535,7 @@ def build_model(dept, year, prof, years, large_k, seed):
         # up to the row budget, each with projects.
         pool = [c for c in LARGE_ITEMS if codes.exists(c, year)]
         n_items = max(1, min(len(pool), large_k * 3 // 4))  # + 类/款 rows ~ K
-        large_items = sorted(random.Random("%s/large/%d/%d" % (seed, dept.idx, year)).sample(pool, n_items))
+        large_items = sorted(random.Random("%s/large/%s/%d" % (seed, dept.idx, year)).sample(pool, n_items))
 
     # Basic expenditure: personnel and public funds of the running items.
     run_pers = 0
@@ -406,7 +584,7 @@ def build_model(dept, year, prof, years, large_k, seed):
             else s.amt(rng, scale * 0.0005, scale * 0.004)
         name = project_name(dept, item, j, themes, used_names)
         s.add(item, gb, 2, amount)
-        s.projects.append((name, amount, rng.choice(GOALS), indicators(rng, amount, s.q)))
+        s.projects.append((name, amount, rng.choice(GOALS), indicators(rng, s.R(amount), s.pq)))
 
     # Government-fund and state-capital budgets.
     if prof["t8"] == "gf_yes":
@@ -615,6 +793,7 @@ def ordinal(i):
 class Fmt:
     def __init__(self, s):
         p = s.prof
+        self.s = s
         self.wan = s.wan
         self.thousands = p["amt"] == "amt_thousands"
         self.fullwidth = p["fullwidth"] == "fullwidth"
@@ -625,8 +804,10 @@ class Fmt:
         if fen == 0:
             return self.zero
         if self.wan:
-            assert fen % 10000 == 0, fen
-            ip, fp = divmod(fen // 10000, 100)
+            pf = self.s.R(fen)
+            # a figure is either exact or (round_cell) rounded, never rounded to nothing
+            assert pf != 0 and (self.s.rounding or pf == fen), fen
+            ip, fp = divmod(pf // 10000, 100)
         else:
             ip, fp = divmod(fen, 100)
         t = ("{:,}".format(ip) if self.thousands else str(ip)) + ".%02d" % fp
@@ -713,14 +894,81 @@ def tree_rows(values, nlev, leafonly):
     return rows
 
 
+# Title wordings by meaning, per kind, as departments print them; index 0 is
+# the standard one.  tw_1..tw_3 pick the others (modulo the list's length).
+# A unit's title puts 单位 or 预算单位 where a department's says 部门.
+TITLE_WORDS = {
+    1: ["部门收支总表", "部门财务收支预算总表", "收支预算总表", "部门收入支出预算总表"],
+    2: ["部门收入总表", "部门收入预算总表", "收入预算总表"],
+    3: ["部门支出总表", "部门支出预算总表"],
+    4: ["财政拨款收支总表", "部门财政拨款收支预算总表", "财政拨款收入支出预算总表"],
+    5: ["一般公共预算支出表", "部门一般公共预算支出功能分类预算表"],
+    6: ["一般公共预算基本支出表", "部门一般公共预算基本支出部门预算经济分类预算表"],
+    7: ["一般公共预算“三公”经费支出表", "一般公共预算“三公”经费支出预算表"],
+    "7a": ["部门“三公”经费和机关运行经费预算表", "“三公”经费和机关运行经费预算表"],
+    8: ["政府性基金预算支出表", "部门政府性基金预算支出功能分类预算表"],
+    9: ["项目支出绩效目标表"],
+    10: ["国有资本经营预算支出表", "部门国有资本经营预算支出功能分类预算表"],
+}
+# 调整预算 (stage adjusted): the budget kinds 1, 3 and 5 as a mid-year adjustment.
+ADJ_TITLES = {1: "部门收支调整预算总表", 3: "部门支出调整预算总表", 5: "一般公共预算支出调整预算表"}
+NOTE_TEXT = {
+    1: "注：本表反映部门本年度的总收支预算情况。",
+    2: "注：本表反映部门本年度各项收入预算情况。",
+    3: "注：本表反映部门本年度各项支出预算情况。",
+    4: "注：本表反映部门本年度财政拨款收支预算情况。",
+    5: "注：本表反映部门本年度一般公共预算支出情况。",
+    6: "注：本表反映部门本年度一般公共预算基本支出情况。",
+    7: "说明：“三公”经费包括因公出国（境）费、公务用车购置及运行费和公务接待费。",
+    8: "注：本表反映部门本年度政府性基金预算支出情况。",
+    9: "注：本表反映部门本年度项目支出绩效目标情况。",
+    10: "注：本表反映部门本年度国有资本经营预算支出情况。",
+}
+FUND_WORD = {8: "政府性基金预算", 10: "国有资本经营预算"}
+
+
+def scope_title(title, dept):
+    """A department's title as its unit prints it (单位 / 预算单位 for 部门)."""
+    if getattr(dept, "scope", "department") != "unit":
+        return title
+    pre = dept.unit_prefix
+    return pre + title[2:] if title.startswith("部门") else pre + title
+
+
+def empty_body(variant, kind, tot_cells, namt, none_line, final_year=None):
+    """The body of an empty fund table (8 or 10) in one of the printed variants."""
+    fw = FUND_WORD[kind]
+    if final_year:
+        note = "注：本部门%d年度没有%s财政拨款收入和支出，故本表无数据。" % (final_year, fw)
+    else:
+        note = "注：本部门没有%s拨款收入，也没有使用%s拨款安排的支出，故本表无数据。" % (fw, fw)
+    total = {"ef_total_blank": "", "ef_total_zero": "0", "ef_total_dash": "-",
+             "ef_total_note": ""}.get(variant)
+    if variant == "ef_line":
+        return [[none_line]]
+    if variant == "ef_wu":
+        return [["无"]]
+    if variant == "ef_blank_rows":
+        return [[""], [""], [""]]
+    if variant == "ef_note":
+        return [[note]]
+    body = [tot_cells + [total] * namt]
+    if variant == "ef_total_note":
+        body.append([note])
+    return body
+
+
 class Writer:
-    def __init__(self, s, out_dir, files_rows):
+    def __init__(self, s, out_dir, files_rows, repaired=None, seed=""):
         self.s = s
         self.p = s.prof
         self.f = Fmt(s)
         self.dir = out_dir
         self.files_rows = files_rows
+        self.repaired = repaired if repaired is not None else []
+        self.seed = seed
         self.hdr_counts = set()
+        self.effects = set()  # options of the new dimensions that took effect
         self.unit_text = self._unit_text()
         self.meta_prefix = {"meta_bumen": "部门：", "meta_danweimingcheng": "单位名称：",
                             "meta_bianzhidanwei": "编制单位：", "meta_bumenmingcheng": "部门名称："}[
@@ -732,7 +980,13 @@ class Writer:
                 "unit_jine": "金额单位："}[self.p["unitfmt"]] + u
 
     def title(self, kind):
-        return TITLES[kind][1 if self.p["titles"] == "titles_sh" else 0]
+        p = self.p
+        if p.get("tword", "tw_std") == "tw_std":
+            t = TITLES[kind][1 if p["titles"] == "titles_sh" else 0]
+        else:
+            words = TITLE_WORDS["7a" if kind == 7 and p["t7admin"] == "t7_admin" else kind]
+            t = words[int(p["tword"][3:]) % len(words)]
+        return scope_title(t, self.s.dept)
 
     def tothdr(self):
         return "总计" if self.p["tothdr"] == "tothdr_zongji" else "合计"
@@ -747,26 +1001,41 @@ class Writer:
         """hdr_extra: one more header row, groups over code and amount columns."""
         return [[group_code] + c for c in cols[:ncode]] + [[group_amt] + c for c in cols[ncode:]]
 
-    def write(self, kind, header, body):
-        """Assemble title, meta, header and body lines; encode; write."""
+    def notes(self, kind):
+        return [[NOTE_TEXT[kind]]] if self.p.get("notes") == "notes_after" else []
+
+    def write(self, kind, header, body, notes=(), unit=True, title=None, stage="budget", numline=None,
+              name=None, meta_name=True, title_text=None, table_kind=None):
+        """Assemble number, title, meta, header, body and note lines; encode;
+        write; list the file in expected/files.csv.  The defaults are a budget
+        table; the final accounts pass their own number line, title, name."""
         p = self.p
         s = self.s
-        num = NUM_ALT[kind] if p["numbering"] == "num_alt" else kind
+        num = NUM_ALT.get(kind, kind) if p["numbering"] == "num_alt" else kind
         self.hdr_counts.add(len(header))
+        notes = list(notes)
         width = max(len(r) for r in header + body) if (header or body) else 2
         width = max(width, 2)
         lines = []
-        if p["tabline"] == "tab_biao":
-            lines.append(["表%d" % num])
-        elif p["tabline"] == "tab_fubiao":
-            lines.append(["附表%d" % num])
-        lines.append(["%d年%s" % (s.year, self.title(kind))])
+        if numline is None:
+            if p["tabline"] == "tab_biao":
+                lines.append(["表%d" % num])
+            elif p["tabline"] == "tab_fubiao":
+                lines.append(["附表%d" % num])
+        elif numline:
+            lines.append([numline])
+        title = title or self.title(kind)
+        lines.append([title_text if title_text is not None else "%d年%s" % (s.year, title)])
         meta = [""] * width
-        meta[0] = self.meta_prefix + s.dept.name
-        meta[width - 1] = self.unit_text
-        lines.append(meta)
+        if meta_name:
+            meta[0] = self.meta_prefix + s.dept.name
+        if unit:
+            meta[width - 1] = self.unit_text
+        if any(meta):
+            lines.append(meta)
         lines.extend(header)
         lines.extend(body)
+        lines.extend(notes)
         pad = width + (3 if p["trail"] == "trail" else 0)
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\r\n" if p["eol"] == "crlf" else "\n")
@@ -778,53 +1047,100 @@ class Writer:
         enc = p["enc"]
         data = text.encode("gb18030") if enc == "gb18030" else \
             (b"\xef\xbb\xbf" if enc == "utf8bom" else b"") + text.encode("utf-8")
-        title = self.title(kind)
-        name = {"fn_biao": "表%d %s.csv" % (num, title), "fn_fubiao": "附表%d-%s.csv" % (num, title),
-                "fn_sheet": "sheet%d.csv" % num}[p["fname"]]
+        if name is None:
+            pre = "调整预算" if stage == "adjusted" else ""
+            name = pre + {"fn_biao": "表%d %s.csv" % (num, title), "fn_fubiao": "附表%d-%s.csv" % (num, title),
+                          "fn_sheet": "sheet%d.csv" % num}[p["fname"]]
         if p["gz"] == "gzip":
             data = gzip.compress(data, compresslevel=6, mtime=0)
             name += ".gz"
         rel = "%d/%s/%s" % (s.year, s.dept.code, name)
-        with open(os.path.join(self.dir, name), "wb") as fh:
+        path = os.path.join(self.dir, name)
+        assert not os.path.exists(path), path
+        with open(path, "wb") as fh:
             fh.write(data)
-        self.files_rows.append([rel, str(s.year), s.dept.code, str(kind),
+        scope = "unit" if "单位" in title else "department"
+        self.files_rows.append([rel, str(s.year), s.dept.code, str(table_kind or kind),
                                 {"utf8": "utf-8", "utf8bom": "utf-8-bom", "gb18030": "gb18030"}[enc],
                                 "gzip" if p["gz"] == "gzip" else "none",
-                                "wan" if s.wan else "yuan", str(len(header)), str(len(lines))])
+                                ("wan" if s.wan else "yuan") if unit else "none",
+                                str(len(header)), str(len(lines)), stage, scope])
 
     # Function-classified tables: 2, 3, 5, 8, 10 ---------------------------
 
-    def classified(self, kind, amount_cols, values, total, econ=False, none_line=None):
+    def total_cells(self, lay, nc):
+        """The code/name cells of a 合计 row: the label in the name cell, or
+        (totcode_code) in the code column, or the 类 cell of split columns."""
+        if self.p.get("totcode") == "totcode_code" and lay in ("column", "spaced", "split"):
+            self.effects.add("totcode_code")
+            return [self.totlabel()] + [""] * (nc - 1)
+        return [""] * (nc - 1) + [self.totlabel()]
+
+    def strip_zeros(self, kind, cells, code, econ, rng):
+        """sz_strip: the spreadsheet dropped the leading zeros of some 款/项
+        cells of split columns (03 -> 3); the row is listed in
+        expected/code_repaired.csv."""
+        n = 2 if econ else 3
+        if rng.random() >= 0.5:
+            return cells
+        out = [cells[0]] + [c.lstrip("0") if c else c for c in cells[1:n]] + cells[n:]
+        if out[:n] != cells[:n]:
+            self.effects.add("sz_strip")
+            printed = [c for c in out[:n]]
+            while printed and not printed[-1]:
+                printed.pop()
+            self.repaired.append([str(self.s.year), self.s.dept.code, str(kind),
+                                  "%s → %s" % ("|".join(printed), code)])
+        return out
+
+    def classified(self, kind, amount_cols, values, total, econ=False, none_line=None, stage="budget"):
         p = self.p
         lay, ccols = code_cols(p, econ)
         cols = ccols + amount_cols
         hdr_extra = p["hdr"] == "hdr_extra"
         if hdr_extra:
             cols = self.extra(cols, len(ccols), "经济分类科目" if econ else "功能分类科目")
+        if p.get("hdrvar") == "hv_layer" and kind in (3, 5) and none_line is None:
+            # a layer above the amounts, as merged cells export: 本年支出/预算数/基本支出/人员经费
+            nc = len(ccols)
+            layer = ["本年支出"] if hdr_extra else ["本年支出", "预算数"]
+            cols = cols[:nc] + [layer + c for c in cols[nc:]]
         header = header_rows(cols)
+        nc = len(ccols)
         body = []
         if none_line is not None:
-            body.append([none_line])
-            self.write(kind, header, body)
+            unit = p.get("efunit") != "ef_nounit"
+            body = empty_body(p.get("efund", "ef_line"), kind, self.total_cells(lay, nc),
+                              len(amount_cols), none_line)
+            self.effects.update([p.get("efund", "ef_line"), p.get("efunit", "ef_unit")])
+            self.write(kind, header, body, notes=self.notes(kind), unit=unit)
             return
         leafonly = p["leafonly"] == "leafonly" and lay != "none"
         year = self.s.year
         rows = tree_rows(values, 2 if econ else 3, leafonly)
-        nc = len(ccols)
-        tot_cells = [""] * (nc - 1) + [self.totlabel()]
+        tot_cells = self.total_cells(lay, nc)
         indent = p["indent"] == "indent"
         top = p["totpos"] == "total_top"
+        strip = lay == "split" and p.get("stripzero") == "sz_strip" and stage == "budget"
+        srng = random.Random("%s/strip/%s/%d/%d" % (self.seed, self.s.dept.idx, year, kind))
         idx = 0
         if top:
             body.append(tot_cells + self.f.row(total, idx))
             idx += 1
         for lvl, code, v in rows:
             name = ECON[code] if econ else codes.fname(code, year)
-            body.append(code_cells(lay, code, name, lvl, indent, econ) + self.f.row(v, idx))
+            cells = code_cells(lay, code, name, lvl, indent, econ)
+            if strip:
+                cells = self.strip_zeros(kind, cells, code, econ, srng)
+            body.append(cells + self.f.row(v, idx))
             idx += 1
         if not top:
             body.append(tot_cells + self.f.row(total, idx))
-        self.write(kind, header, body)
+        if stage == "adjusted":
+            self.write(kind, header, body, notes=self.notes(kind), title=scope_title(ADJ_TITLES[kind], self.s.dept),
+                       stage="adjusted")
+        else:
+            self.write(kind, header, body, notes=self.notes(kind))
 
     def t2(self, items_fund, carry, funds_fiscal):
         if funds_fiscal:
@@ -833,7 +1149,9 @@ class Writer:
             fcols = FUND_SOURCES
         # 本年收入 stays a merged group over 小计 and the fund columns whatever
         # the header style: a flattened "本年收入小计" is no documented wording.
-        amt = [[self.tothdr()], ["本年收入", "小计"]] + [["本年收入", n] for _, n in fcols] + \
+        brk = self.p.get("hdrvar") == "hv_break"
+        amt = [[self.tothdr()], ["本年收入", "小计"]] + \
+            [["本年收入", "事业单位\n经营收入" if brk and n == "事业单位经营收入" else n] for _, n in fcols] + \
             [["上年结转结余"]]
         values = {}
         for item, byfund in items_fund.items():
@@ -851,7 +1169,7 @@ class Writer:
                 total[i] += x
         self.classified(2, amt, values, total)
 
-    def t3(self, rows):
+    def t3(self, rows, stage="budget"):
         p = self.p
         amt = [[self.tothdr()], ["基本支出"], ["项目支出"]]
         extra = p["t3extra"] == "t3_extra"
@@ -859,9 +1177,9 @@ class Writer:
             amt += [["上缴上级支出"], ["事业单位经营支出"], ["对附属单位补助支出"]]
         values = {k: [b + pr, b, pr] + ([0, 0, 0] if extra else []) for k, (b, pr) in rows.items()}
         total = [sum(v[i] for v in values.values()) for i in range(len(amt))]
-        self.classified(3, amt, values, total)
+        self.classified(3, amt, values, total, stage=stage)
 
-    def t5(self, rows):
+    def t5(self, rows, stage="budget"):
         pw, uw = self.words()
         if self.p["hdr"] == "hdr_min":
             amt = [[self.tothdr()], ["基本支出"], [pw], [uw], ["项目支出"]]
@@ -869,7 +1187,7 @@ class Writer:
             amt = [[self.tothdr()], ["基本支出", "小计"], ["基本支出", pw], ["基本支出", uw], ["项目支出"]]
         values = {k: [a + b + c, a + b, a, b, c] for k, (a, b, c) in rows.items()}
         total = [sum(v[i] for v in values.values()) for i in range(5)]
-        self.classified(5, amt, values, total)
+        self.classified(5, amt, values, total, stage=stage)
 
     def t8_10(self, kind, rows, none_line):
         amt = [[self.tothdr()], ["基本支出"], ["项目支出"]]
@@ -889,7 +1207,7 @@ class Writer:
 
     # Two-sided tables 1 and 4 --------------------------------------------
 
-    def two_sided(self, kind, income, carry, expense):
+    def two_sided(self, kind, income, carry, expense, stage="budget"):
         header = [["收入", "", "支出", ""], ["项目", "预算数", "项目", "预算数"]]
         body = []
         n = max(len(income), len(expense))
@@ -907,7 +1225,11 @@ class Writer:
         body.append(["本年收入合计", self.f.amount(inc_total), "本年支出合计", self.f.amount(exp_total)])
         body.append(["上年结转结余", self.f.amount(carry), "结转下年", ""])
         body.append(["收入总计", self.f.amount(inc_total + carry), "支出总计", self.f.amount(exp_total)])
-        self.write(kind, header, body)
+        if stage == "adjusted":
+            self.write(kind, header, body, notes=self.notes(kind), title=scope_title(ADJ_TITLES[kind], self.s.dept),
+                       stage="adjusted")
+        else:
+            self.write(kind, header, body, notes=self.notes(kind))
 
     # Table 7 ---------------------------------------------------------------
 
@@ -928,12 +1250,16 @@ class Writer:
         else:
             cols += vcols + [["公务接待费"]]
             vals += vvals + [rec]
-        if p["hdr"] == "hdr_extra":
+        year_hdr = p.get("hdrvar") == "hv_year"
+        if year_hdr:
+            # Shanghai: 2023年“三公”经费预算数 over the 三公 columns, 2023年机关运行经费预算数
+            cols = [["%d年“三公”经费预算数" % self.s.year] + c for c in cols]
+        elif p["hdr"] == "hdr_extra":
             cols = [["“三公”经费"] + c for c in cols]
         if p["t7admin"] == "t7_admin":
-            cols.append(["机关运行经费"])
+            cols.append(["%d年机关运行经费预算数" % self.s.year] if year_hdr else ["机关运行经费"])
             vals.append(admin_op)
-        self.write(7, header_rows(cols), [self.f.row(vals, 0)])
+        self.write(7, header_rows(cols), [self.f.row(vals, 0)], notes=self.notes(7))
 
     # Table 9 ---------------------------------------------------------------
 
@@ -949,14 +1275,30 @@ class Writer:
                     body.append([name, self.s.dept.name, self.f.amount(amount), goal, l1, l2, l3, text])
                 else:
                     body.append(["", "", "", "", l1, l2, l3, text])
-        self.write(9, header_rows(cols + ind), body)
+        self.write(9, header_rows(cols + ind), body, notes=self.notes(9))
 
 
-def render(s, out_root, files_rows):
+def table1(w, s, stage="budget"):
+    rev = revenue(s)
+    carry = rev.get("carryover", 0)
+    by_class = {}
+    for item, (b, pr) in t3_rows(s).items():
+        by_class[item[:3]] = by_class.get(item[:3], 0) + b + pr
+    if s.prof["funds"] == "funds_fiscal":
+        inc = [("财政拨款收入", sum(rev.get(f, 0) for f in codes.FISCAL_FUNDS))] + \
+            [(n, rev.get(k, 0)) for k, n in FUND_SOURCES[3:]]
+    else:
+        inc = [(n, rev.get(k, 0)) for k, n in FUND_SOURCES]
+    w.two_sided(1, inc, carry, [(codes.fname(c, s.year), v) for c, v in sorted(by_class.items())], stage=stage)
+
+
+def render(s, out_root, files_rows, repaired=None, seed=""):
+    """Write the budget tables of s; returns the Writer (its effects and
+    header-row counts make the dialect tags)."""
     p = s.prof
     d = os.path.join(out_root, str(s.year), s.dept.code)
     os.makedirs(d, exist_ok=True)
-    w = Writer(s, d, files_rows)
+    w = Writer(s, d, files_rows, repaired, seed)
     gb = fund_rows(s, "general_budget")
     gf = fund_rows(s, "gov_fund")
     sc = fund_rows(s, "state_capital")
@@ -964,16 +1306,7 @@ def render(s, out_root, files_rows):
     carry = rev.get("carryover", 0)
     fiscal = p["funds"] == "funds_fiscal"
 
-    # Table 1.
-    by_class = {}
-    for item, (b, pr) in t3_rows(s).items():
-        by_class[item[:3]] = by_class.get(item[:3], 0) + b + pr
-    if fiscal:
-        inc = [("财政拨款收入", sum(rev.get(f, 0) for f in codes.FISCAL_FUNDS))] + \
-            [(n, rev.get(k, 0)) for k, n in FUND_SOURCES[3:]]
-    else:
-        inc = [(n, rev.get(k, 0)) for k, n in FUND_SOURCES]
-    w.two_sided(1, inc, carry, [(codes.fname(c, s.year), v) for c, v in sorted(by_class.items())])
+    table1(w, s)
     # Table 2.
     items_fund = {}
     for item, funds in s.alloc.items():
@@ -997,11 +1330,61 @@ def render(s, out_root, files_rows):
         w.t8_10(10, sc, None)
     elif p["t10"] == "sc_noneline":
         w.t8_10(10, {}, "本部门没有国有资本经营预算")
-    tags = [p[d[0]] for d in DIMS]
-    tags.append("hdr" + "".join(str(n) for n in sorted(w.hdr_counts)))
-    if p["fullwidth"] == "fullwidth" and w.f.fw_rows == 0:
-        tags.remove("fullwidth")
-        tags.append("nofullwidth")
+    if p.get("adj") == "adj_yes":
+        a = adjusted_model(s, seed)
+        table1(w, a, "adjusted")
+        w.t3(t3_rows(a), stage="adjusted")
+        w.t5(fund_rows(a, "general_budget"), stage="adjusted")
+        w.effects.add("adj_yes")
+    return w
+
+
+def adjusted_model(s, seed):
+    """The 调整预算 of s (stage adjusted, tables 1, 3 and 5): the budget with
+    a mid-year addition and one project cut, so that a loader that let it
+    overwrite the budget would change the budget views."""
+    rng = random.Random("%s/adj/%s/%d" % (seed, s.dept.idx, s.year))
+    a = Sub(s.dept, s.year, s.prof)
+    a.alloc = {i: {f: list(v) for f, v in fs.items()} for i, fs in s.alloc.items()}
+    gb = "general_budget"
+    proj = sorted(i for i, fs in a.alloc.items() if fs.get(gb, [0, 0, 0])[2] > a.q * 10)
+    if proj:
+        i = rng.choice(proj)
+        v = a.alloc[i][gb]
+        v[2] = max(a.q, v[2] - split_amount(v[2], [1, 3], a.q, rng)[0])
+    cands = [c for c in s.dept.proj_items + s.dept.run_items if c not in a.alloc and codes.exists(c, s.year)]
+    item = rng.choice(cands) if cands else s.dept.run_items[0]
+    scale = max(1, sum(sum(v) for fs in s.alloc.values() for v in fs.values()) // 100)
+    a.add(item, gb, 2, a.amt(rng, scale * 0.01, scale * 0.05))
+    return a
+
+
+def effective_tags(prof, budget_w, final_w, rounding):
+    """The options that took effect in one entity-year (budget and/or final
+    tables written): these are its expected/dialects.csv tags."""
+    eff = set()
+    hdr = set()
+    for w in (budget_w, final_w):
+        if w is not None:
+            eff |= w.effects
+            hdr |= w.hdr_counts
+    tags = []
+    for dim, opts, _, _ in DIMS:
+        v = prof[dim]
+        if dim in FINAL_ONLY and final_w is None:
+            continue
+        if dim in BUDGET_ONLY and budget_w is None:
+            continue
+        if dim in ("efund", "efunit") and v not in eff:
+            continue
+        if v in ("sz_strip", "totcode_code") and v not in eff:
+            continue
+        if dim == "rounding" and v == "round_cell" and not rounding:
+            continue
+        if v == "fullwidth" and (budget_w is None or budget_w.f.fw_rows == 0):
+            v = "nofullwidth"
+        tags.append(v)
+    tags.append("hdr" + "".join(str(n) for n in sorted(hdr)))
     return tags
 
 
@@ -1012,62 +1395,71 @@ def yuan(fen):
     return "%s%d.%02d" % ("-" if fen < 0 else "", abs(fen) // 100, abs(fen) % 100)
 
 
+def budget_facts(s):
+    """The printed figures of the budget tables the cross-stage views read:
+    table 3 and 5 leaves and 合计 rows, table 6, table 7 (fen)."""
+    R = s.R
+    b3 = {i: {"basic": R(b), "project": R(p), "total": R(b + p)} for i, (b, p) in t3_rows(s).items()}
+    b5 = {i: {"personnel": R(a), "public": R(b), "basic": R(a + b), "project": R(c), "total": R(a + b + c)}
+          for i, (a, b, c) in fund_rows(s, "general_budget").items()}
+    gb = fund_rows(s, "general_budget").values()
+    b5tot = {"basic": R(sum(a + b for a, b, c in gb)), "project": R(sum(c for a, b, c in gb)),
+             "total": R(sum(a + b + c for a, b, c in gb))}
+    b6 = {c: {"personnel": R(a), "public": R(b), "total": R(a + b)} for c, (a, b) in s.econ.items() if a or b}
+    o, b, r, c = s.three
+    b7 = {"outbound": R(o), "vehicle_purchase": R(b), "vehicle_operation": R(r), "reception": R(c),
+          "total": R(o + b + r + c)}
+    return {"b3": b3, "b5": b5, "b5tot": b5tot, "b6": b6, "b7": b7}
+
+
 class Expected:
     def __init__(self):
         self.v = {k: [] for k in VIEWS}
 
     def add(self, s):
         y, dc = str(s.year), s.dept.code
+        R = s.R
         t3 = t3_rows(s)
         for item, (b, p) in t3.items():
-            self.v["expenditure_by_function"].append([y, dc, item, yuan(b), yuan(p), yuan(b + p)])
+            self.v["expenditure_by_function"].append([y, dc, item, yuan(R(b)), yuan(R(p)), yuan(R(b + p))])
         for item, (a, b, c) in fund_rows(s, "general_budget").items():
             self.v["gpb_expenditure_by_function"].append(
-                [y, dc, item, yuan(a), yuan(b), yuan(a + b), yuan(c), yuan(a + b + c)])
+                [y, dc, item, yuan(R(a)), yuan(R(b)), yuan(R(a + b)), yuan(R(c)), yuan(R(a + b + c))])
         for view, fund in (("gov_fund_expenditure_by_function", "gov_fund"),
                            ("state_capital_expenditure_by_function", "state_capital")):
             for item, (a, b, c) in fund_rows(s, fund).items():
-                self.v[view].append([y, dc, item, yuan(a + b), yuan(c), yuan(a + b + c)])
+                self.v[view].append([y, dc, item, yuan(R(a + b)), yuan(R(c)), yuan(R(a + b + c))])
         for code, (a, b) in s.econ.items():
             if a or b:
-                self.v["basic_expenditure_by_economic"].append([y, dc, code, yuan(a), yuan(b), yuan(a + b)])
+                self.v["basic_expenditure_by_economic"].append([y, dc, code, yuan(R(a)), yuan(R(b)),
+                                                                yuan(R(a + b))])
         rev = revenue(s)
         if s.prof["funds"] == "funds_fiscal":
             fa = sum(rev.pop(f, 0) for f in codes.FISCAL_FUNDS)
             rev["fiscal_appropriation"] = fa
         for f, v in rev.items():
             if v:
-                self.v["revenue_by_source"].append([y, dc, f, yuan(v)])
+                self.v["revenue_by_source"].append([y, dc, f, yuan(R(v))])
         o, b, r, c = s.three
-        self.v["three_public_expenses"].append([y, dc, yuan(o), yuan(b), yuan(r), yuan(c),
-                                                yuan(o + b + r + c)])
+        self.v["three_public_expenses"].append([y, dc, yuan(R(o)), yuan(R(b)), yuan(R(r)), yuan(R(c)),
+                                                yuan(R(o + b + r + c))])
         for name, amount, _, inds in s.projects:
             for l1, l2, l3, text, op, val, unit in inds:
-                self.v["project_indicators"].append([y, dc, name, yuan(amount), l3, op or "", val or "",
+                self.v["project_indicators"].append([y, dc, name, yuan(R(amount)), l3, op or "", val or "",
                                                      unit or ""])
         basic = sum(v[0] for v in t3.values())
         proj = sum(v[1] for v in t3.values())
-        self.v["department_year"].append([y, dc, yuan(sum(revenue(s).values())), yuan(basic + proj),
-                                          yuan(basic), yuan(proj)])
+        self.v["department_year"].append([y, dc, yuan(R(sum(revenue(s).values()))), yuan(R(basic + proj)),
+                                          yuan(R(basic)), yuan(R(proj))])
 
-    def rollup(self, depts):
-        region = {d.code: d.district for d in depts}
-        agg = {}
-        for y, dc, item, b, p, _ in self.v["expenditure_by_function"]:
-            bf, pf = to_fen(b), to_fen(p)
-            for lvl, code in (("类", item[:3]), ("款", item[:5]), ("项", item)):
-                a = agg.setdefault((y, region[dc], lvl, code), [set(), 0, 0])
-                if bf or pf:
-                    a[0].add(dc)
-                a[1] += bf
-                a[2] += pf
-        self.v["function_rollup"] = [[y, r, lvl, code, str(len(a[0])), yuan(a[1]), yuan(a[2]),
-                                      yuan(a[1] + a[2])] for (y, r, lvl, code), a in agg.items()]
-
-    def write(self, out):
+    def write(self, out, final_views=True):
+        """final_views False (--final off): the budget views only, the files a
+        set without final accounts always had (plus function_yoy)."""
         d = os.path.join(out, "expected")
         os.makedirs(d, exist_ok=True)
         for view, cols in VIEWS.items():
+            if view in FINAL_VIEW_NAMES and not final_views:
+                continue
             write_csv(os.path.join(d, view + ".csv"), cols, sort_rows(view, self.v[view]))
 
 
@@ -1101,6 +1493,9 @@ VIEWS = {
     "department_year": ["fiscal_year", "dept_code", "revenue_total", "expenditure_total",
                         "basic_total", "project_total"],
 }
+VIEWS["function_yoy"] = views.ROLLUP_COLUMNS["function_yoy"]
+FINAL_VIEW_NAMES = list(views.COLUMNS)
+VIEWS.update(views.COLUMNS)
 SORT_KEYS = {
     "expenditure_by_function": 3, "gpb_expenditure_by_function": 3,
     "gov_fund_expenditure_by_function": 3, "state_capital_expenditure_by_function": 3,
@@ -1206,6 +1601,8 @@ def main(argv=None):
     ap.add_argument("--codes-dir", default="",
                     help="with --rows-per-table: also draw 项 from DIR/<year>/function.csv "
                          "(e.g. config/classifications), codes whose names agree in every year")
+    ap.add_argument("--final", choices=("auto", "on", "off"), default="auto",
+                    help="final accounts (决算) beside the budgets: auto = on with --dialects all")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args(argv)
     t0 = time.time()
@@ -1219,40 +1616,86 @@ def main(argv=None):
         extra_codes = extend_codes(a.codes_dir, years)
     mode, forced = parse_dialects(a.dialects)
     mix = parse_mix(a.mix)
+    final_on = a.final == "on" or (a.final == "auto" and mode == "all")
+    if not final_on:
+        for dim in FINAL_ONLY:
+            forced.setdefault(dim, DIMS[DIM_INDEX[dim]][3])
     depts = make_departments(a.departments, a.seed)
+    units = {}
     os.makedirs(a.out, exist_ok=True)
-    with open(os.path.join(a.out, "departments.csv"), "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["dept_code", "dept_name", "province", "city", "district", "unit_type"])
-        for d in depts:
-            w.writerow([d.code, d.name, d.province, d.city, d.district, d.unit_type])
     exp = Expected()
     dialect_rows = []
     files_rows = []
+    repaired = []
+    entities = []
     seen = set()
     skipped = 0
-    for year in years:
+    prev_end = {}  # entity code -> (year, end balances of its last final accounts)
+    # The year before the first: some departments' final accounts only (no budget loaded).
+    prior = years[0] - 1
+    run_years = ([prior] if final_on and prior >= 2018 else []) + years
+    for year in run_years:
         for d in depts:
             if not all(codes.exists(c, year) for c in d.run_items):
-                skipped += 1  # the agency was set up later (e.g. 退役军人事务局 in 2019)
+                skipped += year in years  # the agency was set up later (e.g. 退役军人事务局 in 2019)
+                continue
+            if year == prior and random.Random("%s/prior/%d" % (a.seed, d.idx)).random() >= 0.35:
                 continue
             prof = choose_profile(d, year, years[0], mode, forced, mix, a.seed)
-            s = build_model(d, year, prof, years, a.rows_per_table, a.seed)
-            tags = render(s, a.out, files_rows)
-            exp.add(s)
-            dialect_rows.append([d.code, str(year), ";".join(tags)])
-            seen.update(tags)
-    exp.rollup(depts)
-    exp.write(a.out)
+            with_budget = year != prior
+            with_final = final_on and (year < years[-1] or len(years) == 1 or
+                                       random.Random("%s/lastfinal/%d" % (a.seed, d.idx)).random() < 0.5)
+            ents = []
+            if prof["unitpub"] != "unit_only":
+                ents.append(d)
+            if prof["unitpub"] != "unit_none":
+                u = units.setdefault(d.idx, make_unit(d, a.seed))
+                u.unit_prefix = "预算单位" if prof["unitpub"] == "unit_sibling_ys" else "单位"
+                ents.append(u)
+            for ent in ents:
+                s = build_model(ent, year, prof, years, a.rows_per_table, a.seed)
+                rec = {"year": year, "code": ent.code, "name": ent.name, "region": ent.district,
+                       "unit_type": ent.unit_type, "parent": ent.parent, "scope": {}}
+                bw = fw = None
+                if with_budget:
+                    bw = render(s, a.out, files_rows, repaired, a.seed)
+                    exp.add(s)
+                    rec.update(budget_facts(s))
+                    rec["scope"]["budget"] = ent.scope
+                if with_final:
+                    pe = prev_end.get(ent.code)
+                    f = final_accounts.build_final(s, a.seed, pe[1] if pe and pe[0] == year - 1 else None)
+                    fw = final_accounts.render_final(f, a.out, files_rows, a.seed)
+                    prev_end[ent.code] = (year, f.end_state)
+                    rec.update(final_accounts.final_facts(f))
+                    rec["scope"]["final"] = ent.scope
+                entities.append(rec)
+                tags = effective_tags(prof, bw, fw, s.rounding)
+                dialect_rows.append([ent.code, str(year), ";".join(tags)])
+                seen.update(tags)
+    with open(os.path.join(a.out, "departments.csv"), "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["dept_code", "dept_name", "province", "city", "district", "unit_type", "parent_code"])
+        for d in depts:
+            for e in [d] + ([units[d.idx]] if d.idx in units else []):
+                w.writerow([e.code, e.name, e.province, e.city, e.district, e.unit_type, e.parent])
+    exp.v["function_rollup"] = views.function_rollup(entities)
+    exp.v["function_yoy"] = views.function_yoy(exp.v["function_rollup"])
+    exp.v.update(views.final_views(entities, codes.crosswalk))
+    exp.write(a.out, final_on)
     if extra_codes:
         write_csv(os.path.join(a.out, "expected", "function_codes.csv"), ["code", "name"], extra_codes)
     write_csv(os.path.join(a.out, "expected", "dialects.csv"), ["dept_code", "fiscal_year", "dialects"],
               sorted(dialect_rows))
     write_csv(os.path.join(a.out, "expected", "files.csv"),
               ["path", "fiscal_year", "dept_code", "table_kind", "encoding", "compression", "unit",
-               "header_rows", "records"], sorted(files_rows))
+               "header_rows", "records", "stage", "publication_scope"], sorted(files_rows))
+    write_csv(os.path.join(a.out, "expected", "code_repaired.csv"),
+              ["fiscal_year", "dept_code", "table_kind", "subject"], sorted(repaired))
     if mode == "all" and a.departments >= COVER:
         want = {o for dd in DIMS for o in dd[1]} | {"hdr1", "hdr2", "hdr3"}
+        if not final_on:
+            want -= {o for dd in DIMS if dd[0] in FINAL_ONLY for o in dd[1]}
         have = set()
         for t in seen:
             if t.startswith("hdr") and t[3:].isdigit():

@@ -10,7 +10,11 @@
 #   4      build/load exits 0
 #   5      etl.rejects is empty
 #   6      etl.checks has no failed check (the figures reconcile by construction)
-#   7-16   one test per mart view: psql --csv output = expected/<view>.csv
+#   7      etl.checks has one passed code_repaired row per split code whose
+#          leading zeros the spreadsheet dropped (expected/code_repaired.csv)
+#   8-28   one test per mart view: psql --csv output = expected/<view>.csv
+#          (the budget views, function_yoy, and the final-accounts and
+#          budget-versus-actual views of shared/spec/FINAL_ACCOUNTS.md)
 #
 # Environment: ROUNDTRIP_YEARS (default 2022-2023), ROUNDTRIP_SEED (default
 # 20240601); ROUNDTRIP_GEN_ARGS: generator arguments instead of
@@ -37,8 +41,11 @@ GEN_ARGS=${ROUNDTRIP_GEN_ARGS:-}
 
 VIEWS=(expenditure_by_function gpb_expenditure_by_function gov_fund_expenditure_by_function
        state_capital_expenditure_by_function basic_expenditure_by_economic revenue_by_source
-       three_public_expenses project_indicators function_rollup department_year)
-NTESTS=$((6 + ${#VIEWS[@]}))
+       three_public_expenses project_indicators function_rollup department_year function_yoy
+       final_expenditure_by_function final_gpb_expenditure_by_function final_basic_expenditure_by_economic
+       final_revenue_by_source carryover_by_department execution_by_function execution_rollup
+       department_execution three_public_execution economic_execution)
+NTESTS=$((7 + ${#VIEWS[@]}))
 
 . "$ROOT/tests/lib/tap.sh"
 . "$ROOT/tests/lib/pgcluster.sh"
@@ -138,15 +145,32 @@ else
 	                  FROM etl.checks WHERE NOT passed ORDER BY 1, 2, 3, 4, 5 LIMIT 30"; } | diag
 fi
 
-# 7-16: every mart view, to the cent ----------------------------------------------------------
+# 7: repaired split codes ---------------------------------------------------------------------
+exp=$GEN/expected/code_repaired.csv
+out=$(q "SELECT fiscal_year::text AS fiscal_year, dept_code::text AS dept_code,
+                table_kind::text AS table_kind, subject::text AS subject
+         FROM etl.checks WHERE check_name = 'code_repaired' AND passed
+         ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\", 3 COLLATE \"C\", 4 COLLATE \"C\"")
+if [ "$out" = "$(cat "$exp" 2>/dev/null)" ]; then
+	ok 0 "etl.checks code_repaired ($(($(wc -l <"$exp") - 1)) rows)"
+else
+	ok 1 "etl.checks code_repaired"
+	diff -u --label expected/code_repaired.csv --label etl.checks <(cat "$exp" 2>/dev/null) \
+		<(echo "$out") | head -40 | diag
+fi
+
+# 8-28: every mart view, to the cent ----------------------------------------------------------
 # Columns are printed as text and sorted on every column in code-point order,
-# as the generator sorts expected/*.csv; NULL prints empty, as '' does there.
+# as the generator sorts expected/*.csv; NULL prints empty, as '' does there;
+# a boolean prints t or f, as psql shows it.
 view_sql() {
 	local view=$1 cols=$2 sel="" ord="" c expr
 	IFS=, read -ra cs <<<"$cols"
 	for c in "${cs[@]}"; do
 		case "$c" in
 		target_value) expr="trim_scale(target_value)::text" ;;
+		no_initial_budget | not_executed | over_budget)
+			expr="CASE WHEN $c THEN 't' WHEN NOT $c THEN 'f' END" ;;
 		*) expr="$c::text" ;;
 		esac
 		sel+="${sel:+, }$expr AS $c"
