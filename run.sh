@@ -8,7 +8,7 @@
 #                                 "N passed, M failed, K skipped"
 #   ./run.sh load [opts] PATH...  the production load (see README)
 #   ./run.sh migrate [--dsn DSN]  apply sql/ migrations with a privileged role
-#   ./run.sh withdraw YEAR DEPT   remove a submission's facts (audited)
+#   ./run.sh withdraw YEAR DEPT [--stage S]  remove a submission's facts (audited)
 #   ./run.sh psql [args]          psql on the target database
 #   ./run.sh extract --records F  what the reader saw in F
 #   ./run.sh stop                 stop the embedded cluster
@@ -133,6 +133,13 @@ SELECT fiscal_year AS "年度", region AS "地区", code AS "类", name AS "名�
        to_char(basic_amount / 10000, 'FM999999990.00') AS "基本支出",
        to_char(project_amount / 10000, 'FM999999990.00') AS "项目支出"
 FROM mart.function_rollup WHERE level = '类' ORDER BY fiscal_year, region, code;
+\echo '一般公共预算执行（万元） / general budget: budget, final (决算) and execution rate, 10k yuan'
+SELECT fiscal_year AS "年度", dept_code AS "部门编码", dept_name AS "部门",
+       coalesce(to_char(budget_total / 10000, 'FM999999990.00'), '—') AS "预算",
+       coalesce(to_char(final_total / 10000, 'FM999999990.00'), '—') AS "决算",
+       coalesce(to_char(execution_rate * 100, 'FM99990.00') || '%', '—') AS "执行率",
+       coalesce(checks_failed_final::text, '—') AS "决算未通过校验"
+FROM mart.department_execution ORDER BY fiscal_year, dept_code;
 SQL
 }
 
@@ -245,7 +252,7 @@ migrate)
 	;;
 withdraw)
 	shift
-	[ $# -ge 2 ] || { echo "usage: ./run.sh withdraw YEAR DEPT_CODE [load options]" >&2; exit 64; }
+	[ $# -ge 2 ] || { echo "usage: ./run.sh withdraw YEAR DEPT_CODE [--stage budget|adjusted|final] [load options]" >&2; exit 64; }
 	build
 	y=$1 d=$2
 	shift 2

@@ -428,7 +428,11 @@ static int value_cells(const struct csv_record *rec)
 	return n;
 }
 
-/* A line whose only non-empty cell says the table is empty ("本部门没有…"). */
+/*
+ * A line whose only non-empty cell is a note: it starts with a note prefix
+ * and a colon ("注：…", "说明：…", meta.tsv note_prefix), or (not in table
+ * 9, whose texts are free) says the table is empty ("本部门没有…").
+ */
 static int note_row(const struct table *t, const struct csv_record *rec)
 {
 	char b[CELL];
@@ -445,7 +449,9 @@ static int note_row(const struct table *t, const struct csv_record *rec)
 	if (nonempty != 1)
 		return 0;
 	cell(rec, only, b);
-	return wording_meta(t->w, "note", b, NULL) || strncmp(b, "注", strlen("注")) == 0;
+	if (wording_meta(t->w, "note_prefix", b, NULL))
+		return 1;
+	return t->title.kind != 9 && wording_meta(t->w, "note", b, NULL);
 }
 
 /* A sign-off line under the table ("制表人：…  联系电话：…"): nothing to load. */
@@ -525,6 +531,12 @@ static int clean_header_part(const struct table *t, char *part, int *budget)
 	size_t n;
 
 	text_halfwidth(part, half, sizeof(half));
+	/* "无" in a header cell: an empty table's marker printed there, no wording */
+	text_key(half, key, sizeof(key));
+	if (strcmp(key, "无") == 0 || strcmp(key, "无数据") == 0) {
+		*part = '\0';
+		return 0;
+	}
 	/* a leading year: "2024年" or "2024年度" */
 	n = strspn(half, "0123456789");
 	if (n == 4 && strncmp(half + 4, "年", strlen("年")) == 0) {
@@ -554,8 +566,39 @@ static int clean_header_part(const struct table *t, char *part, int *budget)
 	return 0;
 }
 
+/*
+ * Where the text of header cell (row, col) is: col itself when it is not
+ * blank; for a blank, the nearest non-blank cell to its left on that row
+ * whose cell above spans col too (a horizontally merged cell); -1 when there
+ * is none (a blank under a vertically merged cell: "公务接待费" over two
+ * rows beside "公务用车运行维护费" is not under it).  origin holds the rows
+ * above, filled in order.
+ */
+static int merged_origin(const struct table *t, const int *origin, int row, int col)
+{
+	if (*hdr_cell(t, row, col))
+		return col;
+	for (int k = col - 1; k >= 0; k--) {
+		if (row > 0 &&
+		    origin[(row - 1) * t->ncols + k] != origin[(row - 1) * t->ncols + col])
+			return -1;
+		if (*hdr_cell(t, row, k))
+			return k;
+	}
+	return -1;
+}
+
+/* origin[row * ncols + col] for every header cell (merged_origin). */
+static void header_origins(const struct table *t, int *origin)
+{
+	for (int r = 0; r < t->nhdr; r++)
+		for (int c = 0; c < t->ncols; c++)
+			origin[r * t->ncols + c] = merged_origin(t, origin, r, c);
+}
+
 /* Header path of a column: parts from the top row down, merged cells filled. */
-static int header_path(struct table *t, int col, char parts[][CELL], int *budget, char *layer)
+static int header_path(struct table *t, const int *origin, int col, char parts[][CELL], int *budget,
+                       char *layer)
 {
 	int n = 0, leaf = -1;
 
@@ -567,11 +610,11 @@ static int header_path(struct table *t, int col, char parts[][CELL], int *budget
 		return 0;
 	for (int r = 0; r <= leaf; r++) {
 		const char *c = hdr_cell(t, r, col);
+		int at = origin[r * t->ncols + col];
 
-		/* A blank above the leaf is a horizontally merged cell: its text
-		 * is in the nearest non-blank cell to the left on that row. */
-		for (int k = col; !*c && k > 0 && r < leaf; k--)
-			c = hdr_cell(t, r, k - 1);
+		/* a blank above the leaf: the merged cell it belongs to, if any */
+		if (!*c && r < leaf && at >= 0)
+			c = hdr_cell(t, r, at);
 		if (!*c)
 			continue;
 		snprintf(parts[n], CELL, "%s", c);
@@ -680,25 +723,18 @@ static void split_merged_code(struct table *t)
 	}
 }
 
-/* Map every header column to a field; rejects the file on an unknown one. */
-static int map_header(struct table *t, long line)
+/* The fields of the header columns, from their merged paths (map_header). */
+static int map_columns(struct table *t, long line, const int *origin)
 {
 	char parts[TABLE_MAX_HEADER_ROWS][CELL];
 	char msg[ETL_ERR_MSG];
 	const char *missing;
 
-	t->ncols = 0;
-	for (int r = 0; r < t->nhdr; r++)
-		if (t->hdr_n[r] > t->ncols)
-			t->ncols = t->hdr_n[r];
-	t->cols = calloc((size_t)t->ncols + 1, sizeof(*t->cols));
-	if (!t->cols)
-		return reject_whole(t, line, "out_of_memory", "out of memory", NULL);
 	for (int c = 0; c < t->ncols; c++) {
 		const char *p[TABLE_MAX_HEADER_ROWS + 1];
 		char layer[CELL];
 		int budget = 0;
-		int n = header_path(t, c, parts, &budget, layer);
+		int n = header_path(t, origin, c, parts, &budget, layer);
 
 		t->cols[c].block = t->blocks - 1;
 		const char *field;
@@ -768,6 +804,27 @@ static int map_header(struct table *t, long line)
 		return reject_whole(t, line, "unknown_header", msg, NULL);
 	}
 	return 0;
+}
+
+/* Map every header column to a field; rejects the file on an unknown one. */
+static int map_header(struct table *t, long line)
+{
+	int *origin, rc;
+
+	t->ncols = 0;
+	for (int r = 0; r < t->nhdr; r++)
+		if (t->hdr_n[r] > t->ncols)
+			t->ncols = t->hdr_n[r];
+	t->cols = calloc((size_t)t->ncols + 1, sizeof(*t->cols));
+	origin = calloc((size_t)t->ncols * (size_t)(t->nhdr ? t->nhdr : 1) + 1, sizeof(*origin));
+	if (!t->cols || !origin) {
+		free(origin);
+		return reject_whole(t, line, "out_of_memory", "out of memory", NULL);
+	}
+	header_origins(t, origin);
+	rc = map_columns(t, line, origin);
+	free(origin);
+	return rc;
 }
 
 /* After the header: the checks that need title, meta and folder together. */
@@ -870,6 +927,12 @@ static int blank_cell(const char *b)
 {
 	return !*b || strcmp(b, "-") == 0 || strcmp(b, "—") == 0 || strcmp(b, "–") == 0 ||
 	       strcmp(b, "－") == 0 || strcmp(b, "——") == 0;
+}
+
+/* Whether a cell is a figure or a blank: not a word. */
+static int is_amount_cell_text(const char *c)
+{
+	return !*c || blank_cell(c) || amount_looks_numeric(c) || amount_is_blank(c);
 }
 
 /* Decimals printed in an amount cell ("1,234.50" 2, "(12.5)" 1, "748" 0). */
@@ -1052,8 +1115,10 @@ static int row_code_name(struct table *t, const struct csv_record *rec, int bloc
 		rc = code_join(cell(rec, k1, b), cell(rec, k2, c2), cell(rec, k3, c3), code,
 		               &padded, &e);
 		bad = b;
+		/* as printed, one part per split column: "301|2", "210|1|2" */
 		if (rc == 1 && padded)
-			snprintf(raw, CELL, "%s|%s|%s", b, c2, c3);
+			snprintf(raw, CELL, "%s|%s%s%s", b, c2, k3 >= 0 ? "|" : "",
+			         k3 >= 0 ? c3 : "");
 	} else if (cc >= 0) {
 		const char *whole = cellp(rec, cc);
 
@@ -1299,6 +1364,75 @@ static int data_projects(struct table *t, const struct csv_record *rec, FILE *fp
  * One data record.  The R records are built in a memory stream and written
  * only when the whole record was read, so a rejected record leaves no R.
  */
+/*
+ * A 合计 row that prints the sub-headers of a merged header cell
+ * ("本年支出" over three columns, and "合计,基本支出,项目支出" under it on
+ * the 合计 row itself, as some 决算 templates do): those words name the
+ * columns, which the header left unnamed.  Returns 1 when the columns were
+ * named from row rec (the row itself is then no data: the caller rejects
+ * it, saying why), 0 when rec is no such row.
+ */
+static int subheaders_in_total_row(struct table *t, const struct csv_record *rec)
+{
+	int first = -1, named = 0, unnamed = 0;
+
+	for (int c = 0; c < t->ncols && !unnamed; c++)
+		unnamed = !t->cols[c].field[0];
+	if (!unnamed || !is_function_kind(t->title.kind))
+		return 0;
+	for (int i = 0; i < rec->nfields && i < 2 && first < 0; i++)
+		if (*cellp(rec, i))
+			first = i;
+	if (first < 0 || !wording_label(t->w, "total", cellp(rec, first)))
+		return 0;
+	for (int p = 0; p < t->ncols; p++) {
+		char fields[8][32];
+		int end = p + 1, ok = 1;
+
+		/* p: a named column followed by unnamed ones, every one with a word here */
+		if (!t->cols[p].field[0] || is_amount_cell_text(cellp(rec, p)))
+			continue;
+		while (end < t->ncols && end - p < 8 && !t->cols[end].field[0] &&
+		       *cellp(rec, end) && !is_amount_cell_text(cellp(rec, end)))
+			end++;
+		if (end - p < 2)
+			continue;
+		for (int c = p; c < end && ok; c++) {
+			char parent[CELL], word[CELL];
+			const char *parts[2] = {parent, word};
+			const char *f;
+
+			snprintf(parent, sizeof(parent), "%s", t->cols[p].label);
+			text_halfwidth(cellp(rec, c), word, sizeof(word));
+			f = wording_header_field(t->w, t->title.kind, parts, 2);
+			ok = f && is_amount_field(f);
+			if (ok)
+				snprintf(fields[c - p], sizeof(fields[0]), "%s", f);
+			for (int k = p; ok && k < c; k++)
+				ok = strcmp(fields[k - p], fields[c - p]) != 0;
+		}
+		for (int c = end; ok && c-- > p;)
+			for (int k = 0; ok && k < t->ncols; k++)
+				ok = (k >= p && k < end) ||
+				     strcmp(t->cols[k].field, fields[c - p]) != 0 ||
+				     t->cols[k].block != t->cols[p].block;
+		if (!ok)
+			continue;
+		for (int c = end; c-- > p;) {
+			char label[sizeof(t->cols[0].label)];
+
+			snprintf(label, sizeof(label), "%s/%s", t->cols[p].label, cellp(rec, c));
+			text_utf8_cut(label);
+			snprintf(t->cols[c].label, sizeof(t->cols[c].label), "%s", label);
+			snprintf(t->cols[c].field, sizeof(t->cols[c].field), "%s", fields[c - p]);
+			t->cols[c].block = t->cols[p].block;
+		}
+		named = 1;
+		p = end - 1;
+	}
+	return named;
+}
+
 static void data_record(struct table *t, const struct csv_record *rec)
 {
 	/* one memory stream for every record, rewound each time */
@@ -1313,9 +1447,15 @@ static void data_record(struct table *t, const struct csv_record *rec)
 		return;
 	}
 	rewind(fp);
-	if ((note_row(t, rec) && t->title.kind != 9) || footer_row(t, rec) || none_row(rec))
+	if (note_row(t, rec) || footer_row(t, rec) || none_row(rec))
 		rc = 0;
-	else if (check_unlabeled(t, rec) < 0)
+	else if (subheaders_in_total_row(t, rec)) {
+		write_j(t, rec->line, "", "subheaders_in_total_row",
+		        "合计行中印的是上面合并表头的分栏名称（如“合计、基本支出、项目支出”），"
+		        "已据此确定各列；该行本身不作数据装载",
+		        cellp(rec, 0));
+		rc = -1;
+	} else if (check_unlabeled(t, rec) < 0)
 		rc = -1;
 	else if (t->title.kind == 1 || t->title.kind == 4)
 		rc = data_two_sided(t, rec, fp);
@@ -1422,6 +1562,29 @@ static int none_row(const struct csv_record *rec)
  * row even when it prints no figure (the 合计 row of an empty fund table),
  * never a header row.  Only after a header row: a title block is no data.
  */
+/* Whether the header rows read so far head column col as a code or name column. */
+static int under_label_heading(const struct table *t, int col)
+{
+	char parts[TABLE_MAX_HEADER_ROWS][CELL];
+	const char *p[TABLE_MAX_HEADER_ROWS];
+	const char *f;
+	int n = 0;
+
+	for (int r = 0; r < t->nhdr; r++) {
+		const char *c = hdr_cell(t, r, col);
+
+		if (*c) {
+			text_halfwidth(c, parts[n], CELL);
+			p[n] = parts[n];
+			n++;
+		}
+	}
+	if (!n)
+		return 0;
+	f = wording_header_field(t->w, t->title.kind, p, n);
+	return f && (strncmp(f, "code", 4) == 0 || strcmp(f, "name") == 0);
+}
+
 static int label_row(const struct table *t, const struct csv_record *rec)
 {
 	for (int i = 0; i < rec->nfields && i < 6; i++) {
@@ -1431,6 +1594,12 @@ static int label_row(const struct table *t, const struct csv_record *rec)
 			continue;
 		if (!wording_label(t->w, "total", c))
 			return 0;
+		/* in a classified table a 合计 under the code or name column is
+		 * the 合计 row, whatever its other cells hold (a template that
+		 * printed 本年支出's sub-headers on it); under an amount heading
+		 * ("本年支出/预算数" over ",合计,基本支出,项目支出") it is a header */
+		if (i < 2 && is_function_kind(t->title.kind) && under_label_heading(t, i))
+			return 1;
 		for (int j = i + 1; j < rec->nfields; j++) {
 			const char *d = cellp(rec, j);
 

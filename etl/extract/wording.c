@@ -85,7 +85,7 @@ static int split_tabs(char *line, char **f, int max)
 	return n;
 }
 
-enum wfile { W_TITLES, W_KINDS, W_HEADERS, W_LABELS, W_META };
+enum wfile { W_TITLES, W_KINDS, W_HEADERS, W_LABELS, W_META, W_EQUIV };
 
 /* One line of a wording file into its list. */
 static int add_line(struct wording *w, enum wfile which, char **f, int n)
@@ -148,6 +148,19 @@ static int add_line(struct wording *w, enum wfile which, char **f, int n)
 		snprintf(e.what, sizeof(e.what), "%s", f[0]);
 		text_halfwidth(f[1], e.key, sizeof(e.key));
 		return list_add(&w->meta, &e) < 0 ? -2 : 0;
+	case W_EQUIV: {
+		size_t len = strlen(f[0]);
+
+		/* from (a trailing '$': only at the end) -> to (may be empty) */
+		if (n < 1 || n > 2 || !len)
+			return -1;
+		e.kind = f[0][len - 1] == '$';
+		if (e.kind)
+			f[0][len - 1] = '\0';
+		text_key(f[0], e.key, sizeof(e.key));
+		text_key(n == 2 ? f[1] : "", e.what, sizeof(e.what));
+		return e.key[0] ? (list_add(&w->equiv, &e) < 0 ? -2 : 0) : -1;
+	}
 	}
 	return -1;
 }
@@ -189,7 +202,8 @@ int wording_load(struct wording *w, const char *config_dir, struct etl_err *err)
 	    load_file(w, config_dir, "kinds.tsv", W_KINDS, err) < 0 ||
 	    load_file(w, config_dir, "headers.tsv", W_HEADERS, err) < 0 ||
 	    load_file(w, config_dir, "labels.tsv", W_LABELS, err) < 0 ||
-	    load_file(w, config_dir, "meta.tsv", W_META, err) < 0) {
+	    load_file(w, config_dir, "meta.tsv", W_META, err) < 0 ||
+	    load_file(w, config_dir, "equivalents.tsv", W_EQUIV, err) < 0) {
 		wording_free(w);
 		return -1;
 	}
@@ -203,6 +217,7 @@ void wording_free(struct wording *w)
 	free(w->headers.e);
 	free(w->labels.e);
 	free(w->meta.e);
+	free(w->equiv.e);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -382,9 +397,36 @@ const char *wording_header_field(const struct wording *w, int kind, const char *
 	return NULL;
 }
 
+/* key with the equivalents of equivalents.tsv applied, in their order. */
+static void canonical(const struct wording *w, const char *key, char *out, size_t size)
+{
+	char buf[WORDING_KEY];
+
+	snprintf(out, size, "%s", key);
+	for (size_t i = 0; i < w->equiv.n; i++) {
+		const struct wording_entry *e = &w->equiv.e[i];
+		size_t fl = strlen(e->key), len = strlen(out);
+		char *p;
+
+		if (e->kind) {
+			if (len >= fl && strcmp(out + len - fl, e->key) == 0 && len > fl) {
+				out[len - fl] = '\0';
+				snprintf(buf, sizeof(buf), "%s%s", out, e->what);
+				snprintf(out, size, "%s", buf);
+			}
+			continue;
+		}
+		while ((p = strstr(out, e->key))) {
+			snprintf(buf, sizeof(buf), "%.*s%s%s", (int)(p - out), out, e->what,
+			         p + fl);
+			snprintf(out, size, "%s", buf);
+		}
+	}
+}
+
 const char *wording_label(const struct wording *w, const char *cls, const char *label)
 {
-	char stripped[WORDING_KEY], key[WORDING_KEY];
+	char stripped[WORDING_KEY], key[WORDING_KEY], canon[WORDING_KEY], other[WORDING_KEY];
 	size_t cl = strlen(cls);
 
 	text_strip_ordinal(label, stripped, sizeof(stripped));
@@ -396,6 +438,17 @@ const char *wording_label(const struct wording *w, const char *cls, const char *
 
 		if (strncmp(e->what, cls, cl) == 0 && e->what[cl] == '|' &&
 		    strcmp(e->key, key) == 0)
+			return e->what + cl + 1;
+	}
+	/* by meaning: "国有资本经营预算财政拨款" is "国有资本经营预算拨款收入" */
+	canonical(w, key, canon, sizeof(canon));
+	for (size_t i = 0; canon[0] && i < w->labels.n; i++) {
+		const struct wording_entry *e = &w->labels.e[i];
+
+		if (strncmp(e->what, cls, cl) != 0 || e->what[cl] != '|')
+			continue;
+		canonical(w, e->key, other, sizeof(other));
+		if (strcmp(other, canon) == 0)
 			return e->what + cl + 1;
 	}
 	return NULL;
@@ -479,6 +532,15 @@ int wording_meta(const struct wording *w, const char *cls, const char *cell, con
 			continue;
 		if (strcmp(cls, "table_number") == 0) {
 			if (is_number_tail(start + len))
+				return 1;
+			continue;
+		}
+		if (strcmp(cls, "note_prefix") == 0) {
+			/* "注：", "说明:", "注1：" */
+			const char *r = start + len;
+
+			r += strspn(r, "0123456789");
+			if (after_colon(r))
 				return 1;
 			continue;
 		}

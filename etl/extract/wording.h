@@ -37,7 +37,7 @@ struct wording_list {
 };
 
 struct wording {
-	struct wording_list titles, kinds, headers, labels, meta;
+	struct wording_list titles, kinds, headers, labels, meta, equiv;
 };
 
 int wording_load(struct wording *w, const char *config_dir, struct etl_err *err);

@@ -17,7 +17,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: load [options] [PATH...]\n"
 	      "       load --migrate [--dsn DSN]\n"
-	      "       load --withdraw YEAR DEPT_CODE [--dsn DSN]\n"
+	      "       load --withdraw YEAR DEPT_CODE [--stage budget|adjusted|final] [--dsn DSN]\n"
 	      "Loads budget tables into PostgreSQL.  With PATHs (files or folders of .csv and\n"
 	      ".csv.gz) it runs extract and normalize itself; without, it reads their stream\n"
 	      "from standard input.\n"
@@ -34,6 +34,8 @@ static void usage(FILE *out)
 	      "  --config-dir DIR  configuration (default $ETL_HOME/config)\n"
 	      "  --migrate         apply pending migrations and exit\n"
 	      "  --withdraw        remove the facts of submission YEAR DEPT_CODE\n"
+	      "  --stage STAGE     with --withdraw: only that stage (needed when both a budget\n"
+	      "                    and a 决算 of that year and department are loaded)\n"
 	      "  --psql [-- ARGS]  run psql on the database (secrets passed in the environment)\n"
 	      "  --print-dsn-source  say where the database comes from (--dsn, ETL_DSN, PG*,\n"
 	      "                    config, embedded, none) and exit\n",
@@ -69,6 +71,11 @@ static int check_usage(const struct opts *o)
 		bad = "--withdraw needs YEAR (4 digits) and DEPT_CODE (digits)";
 	else if (o->withdraw && o->dry_run)
 		bad = "--withdraw cannot be a dry run";
+	else if (o->stage && !o->withdraw)
+		bad = "--stage goes with --withdraw";
+	else if (o->stage && strcmp(o->stage, "budget") != 0 && strcmp(o->stage, "adjusted") != 0 &&
+	         strcmp(o->stage, "final") != 0)
+		bad = "--stage is budget, adjusted or final";
 	if (!bad)
 		return 0;
 	log_error("%s", bad);
@@ -78,7 +85,7 @@ static int check_usage(const struct opts *o)
 
 int cli_parse(int argc, char **argv, struct opts *o)
 {
-	enum { OPT_DSN = 256, OPT_JOBS, OPT_CONFIG_DIR, OPT_PSQL, OPT_PRINT_DSN };
+	enum { OPT_DSN = 256, OPT_JOBS, OPT_CONFIG_DIR, OPT_PSQL, OPT_PRINT_DSN, OPT_STAGE };
 	static const struct option longopts[] = {
 	    {"dsn", required_argument, NULL, OPT_DSN},
 	    {"dry-run", no_argument, NULL, 'n'},
@@ -91,6 +98,7 @@ int cli_parse(int argc, char **argv, struct opts *o)
 	    {"config-dir", required_argument, NULL, OPT_CONFIG_DIR},
 	    {"migrate", no_argument, NULL, 'm'},
 	    {"withdraw", no_argument, NULL, 'W'},
+	    {"stage", required_argument, NULL, OPT_STAGE},
 	    {"psql", no_argument, NULL, OPT_PSQL},
 	    {"print-dsn-source", no_argument, NULL, OPT_PRINT_DSN},
 	    {"help", no_argument, NULL, 'h'},
@@ -122,6 +130,7 @@ int cli_parse(int argc, char **argv, struct opts *o)
 		case OPT_CONFIG_DIR: o->config_dir_opt = optarg; break;
 		case 'm': o->migrate = true; break;
 		case 'W': o->withdraw = true; break;
+		case OPT_STAGE: o->stage = optarg; break;
 		case OPT_PSQL: o->psql = true; break;
 		case OPT_PRINT_DSN: o->print_dsn_source = true; break;
 		case 'h': usage(stdout); return -1;

@@ -58,6 +58,8 @@ struct opts {
 	bool psql, print_dsn_source;
 	long jobs;
 	const char *config_dir_opt;
+	const char
+	    *stage; /* --stage of --withdraw: budget, adjusted or final (NULL: the one loaded) */
 	char **paths;
 	int npaths;
 	char bindir[PATH_MAX];
@@ -197,7 +199,7 @@ int run_db_open(struct run *r);
 int run_begin(struct run *r, int argc, char **argv);
 void run_end(struct run *r, int code);
 int run_refresh(struct run *r);
-int run_withdraw(struct run *r, const char *year, const char *dept);
+int run_withdraw(struct run *r, const char *year, const char *dept, const char *stage);
 int run_sync_reference(struct run *r);
 void run_report_shared_names(struct run *r);
 /*

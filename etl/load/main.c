@@ -140,7 +140,8 @@ static int run(struct run *r, int argc, char **argv)
 	if (run_begin(r, argc, argv) < 0)
 		return r->fatal;
 	if (r->o->withdraw)
-		code = run_withdraw(r, r->o->paths[0], r->o->paths[1]) < 0 ? r->fatal : EX_OK;
+		code = run_withdraw(r, r->o->paths[0], r->o->paths[1], r->o->stage) < 0 ? r->fatal
+		                                                                        : EX_OK;
 	else if (run_sync_reference(r) < 0)
 		code = r->fatal;
 	else {

@@ -275,52 +275,85 @@ int run_refresh(struct run *r)
 	return 0;
 }
 
-/* The deletes and the record of a withdrawal; *removed counts the facts. */
-static int withdraw_tx(struct run *r, const char *year, const char *dept, char removed[24],
-                       struct etl_err *err)
+/* The deletes and the record of a withdrawal of one stage; *removed counts the facts. */
+static int withdraw_tx(struct run *r, const char *year, const char *dept, const char *stage,
+                       char removed[24], struct etl_err *err)
 {
 	static const char *const more[] = {
-	    "DELETE FROM core.project_indicator WHERE fiscal_year = $1 AND dept_code = $2",
-	    "DELETE FROM core.project WHERE fiscal_year = $1 AND dept_code = $2",
-	    "DELETE FROM etl.loaded_tables WHERE fiscal_year = $1 AND dept_code = $2",
+	    "DELETE FROM core.project_indicator WHERE fiscal_year = $1 AND dept_code = $2"
+	    " AND stage = $3",
+	    "DELETE FROM core.project WHERE fiscal_year = $1 AND dept_code = $2 AND stage = $3",
+	    "DELETE FROM etl.loaded_tables WHERE fiscal_year = $1 AND dept_code = $2"
+	    " AND stage = $3",
 	};
-	const char *const p[] = {year, dept};
-	const char *const pw[] = {r->run_text, year, dept, removed};
+	const char *const p[] = {year, dept, stage};
+	const char *const pw[] = {r->run_text, year, dept, removed, stage};
 	PGresult *res;
 
 	if (pgw_exec(&r->w,
-	             "DELETE FROM core.fact_amount WHERE fiscal_year = $1 AND dept_code = $2", 2, p,
-	             &res, err) < 0)
+	             "DELETE FROM core.fact_amount WHERE fiscal_year = $1 AND dept_code = $2"
+	             " AND stage = $3",
+	             3, p, &res, err) < 0)
 		return -1;
 	snprintf(removed, 24, "%s", PQcmdTuples(res));
 	PQclear(res);
 	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
-		if (pgw_exec(&r->w, more[i], 2, p, NULL, err) < 0)
+		if (pgw_exec(&r->w, more[i], 3, p, NULL, err) < 0)
 			return -1;
-	if (pgw_exec(&r->w,
-	             "INSERT INTO etl.withdrawals (run_id, fiscal_year, dept_code, facts_removed)"
-	             " VALUES ($1, $2, $3, $4)",
-	             4, pw, NULL, err) < 0)
+	if (pgw_exec(
+	        &r->w,
+	        "INSERT INTO etl.withdrawals (run_id, fiscal_year, dept_code, facts_removed, stage)"
+	        " VALUES ($1, $2, $3, $4, $5)",
+	        5, pw, NULL, err) < 0)
 		return -1;
 	return pgw_mark_refresh(&r->w, "withdraw", err);
 }
 
-int run_withdraw(struct run *r, const char *year, const char *dept)
+/*
+ * The stages of year/dept with anything loaded, comma-separated, into buf
+ * ("" when none).
+ */
+static int loaded_stages(struct run *r, const char *year, const char *dept, char *buf, size_t size,
+                         struct etl_err *err)
 {
-	char removed[24] = "0";
+	const char *const p[] = {year, dept};
+
+	return pgw_query_value(&r->w,
+	                       "SELECT coalesce(string_agg(stage, ',' ORDER BY stage), '') FROM ("
+	                       " SELECT stage FROM etl.loaded_tables"
+	                       " WHERE fiscal_year = $1 AND dept_code = $2"
+	                       " UNION SELECT stage FROM core.fact_amount"
+	                       " WHERE fiscal_year = $1 AND dept_code = $2) s",
+	                       2, p, buf, size, err);
+}
+
+int run_withdraw(struct run *r, const char *year, const char *dept, const char *stage)
+{
+	char removed[24] = "0", stages[64] = "";
 	struct etl_err err;
 
 	etl_err_clear(&err);
-	if (pgw_begin(&r->w, &err) < 0 || withdraw_tx(r, year, dept, removed, &err) < 0 ||
+	if (loaded_stages(r, year, dept, stages, sizeof(stages), &err) < 0)
+		return run_db_fail(r, &err);
+	if (!stage && strchr(stages, ','))
+		return run_stop(r, EX_USAGE,
+		                "%s/%s has more than one stage loaded (%s): say which to withdraw "
+		                "with --stage",
+		                year, dept, stages);
+	if (!stage)
+		stage = *stages ? stages : "budget";
+	if (pgw_begin(&r->w, &err) < 0 || withdraw_tx(r, year, dept, stage, removed, &err) < 0 ||
 	    pgw_commit(&r->w, &err) < 0) {
 		pgw_rollback(&r->w);
 		return run_db_fail(r, &err);
 	}
 	if (strcmp(removed, "0") == 0)
-		log_warn("nothing was loaded for %s/%s; the withdrawal is recorded", year, dept);
+		log_warn("nothing was loaded for %s/%s (%s); the withdrawal is recorded", year,
+		         dept, stage);
 	else
-		log_info("withdrew %s/%s: %s facts removed (kept in etl.files and etl.rejects)",
-		         year, dept, removed);
+		log_info(
+		    "withdrew %s/%s (%s): %s facts removed (kept in etl.files and etl.rejects)",
+		    year, dept, stage, removed);
 	return run_refresh(r);
 }
 

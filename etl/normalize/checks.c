@@ -58,17 +58,42 @@ static const char *const fiscal_sources[] = {"general_budget", "gov_fund", "stat
 static const char *const expense_types[] = {"basic", "project", "upper_remit", "business_op",
                                             "subsidiary"};
 
-static const char *const table_titles[MAX_KIND + 1] = {"",
-                                                       "部门收支总表",
-                                                       "部门收入总表",
-                                                       "部门支出总表",
-                                                       "财政拨款收支总表",
-                                                       "一般公共预算支出表",
-                                                       "一般公共预算基本支出表",
-                                                       "一般公共预算“三公”经费支出表",
-                                                       "政府性基金预算支出表",
+static const char *const budget_titles[MAX_KIND + 1] = {"",
+                                                        "部门收支总表",
+                                                        "部门收入总表",
+                                                        "部门支出总表",
+                                                        "财政拨款收支总表",
+                                                        "一般公共预算支出表",
+                                                        "一般公共预算基本支出表",
+                                                        "一般公共预算“三公”经费支出表",
+                                                        "政府性基金预算支出表",
+                                                        "项目支出绩效目标表",
+                                                        "国有资本经营预算支出表"};
+
+/* The 决算 titles by the budget kind they pair with (FINAL_ACCOUNTS, table). */
+static const char *const final_titles[MAX_KIND + 1] = {"",
+                                                       "收入支出决算总表",
+                                                       "收入决算表",
+                                                       "支出决算表",
+                                                       "财政拨款收入支出决算总表",
+                                                       "一般公共预算财政拨款支出决算表",
+                                                       "一般公共预算财政拨款基本支出决算表",
+                                                       "财政拨款“三公”经费支出决算表",
+                                                       "政府性基金预算财政拨款收入支出决算表",
                                                        "项目支出绩效目标表",
-                                                       "国有资本经营预算支出表"};
+                                                       "国有资本经营预算财政拨款收入支出决算表"};
+
+/*
+ * The titles messages name tables by: those of the stage being checked, set
+ * by checks_run() (normalize checks one submission at a time).
+ */
+static const char *const *table_titles = budget_titles;
+
+/* A table's number as printed: the 决算 set numbers 国有资本经营 9, not 10. */
+static int shown_no(int kind)
+{
+	return table_titles == final_titles && kind == 10 ? 9 : kind;
+}
 
 struct label {
 	const char *key;
@@ -108,6 +133,22 @@ static const struct label labels[] = {
     {"vehicle_operation", "公务用车运行费"},
     {"official_reception", "公务接待费"},
     {"admin_operating", "机关运行经费"},
+    {"carryover_begin", "年初结转和结余"},
+    {"carryover_end", "年末结转和结余"},
+    {"non_fiscal_surplus_used", "使用非财政拨款结余"},
+    {"surplus_distribution", "结余分配"},
+    {"year_income", "本年收入"},
+    {"total_budget", "合计（预算数）"},
+    {"outbound_travel_budget", "因公出国（境）费（预算数）"},
+    {"vehicle_total_budget", "公务用车购置及运行费（预算数）"},
+    {"vehicle_purchase_budget", "公务用车购置费（预算数）"},
+    {"vehicle_operation_budget", "公务用车运行费（预算数）"},
+    {"official_reception_budget", "公务接待费（预算数）"},
+    {"personnel_total", "人员经费合计"},
+    {"public_total", "公用经费合计"},
+    {"carryover_begin:general_budget", "年初结转和结余（一般公共预算财政拨款）"},
+    {"carryover_begin:gov_fund", "年初结转和结余（政府性基金预算财政拨款）"},
+    {"carryover_begin:state_capital", "年初结转和结余（国有资本经营预算财政拨款）"},
 };
 
 /*
@@ -294,7 +335,28 @@ int sub_add_measure(struct sub_row *r, const char *key, int64_t fen)
 	r->m = m;
 	memcpy(m[r->nm].key, key, strlen(key) + 1);
 	m[r->nm].fen = fen;
+	m[r->nm].printed = true;
 	r->nm++;
+	return 0;
+}
+
+int sub_add_blank(struct sub_row *r, const char *key)
+{
+	for (int i = 0; i < r->nm; i++)
+		if (strcmp(r->m[i].key, key) == 0)
+			return 0;
+	if (sub_add_measure(r, key, 0) < 0)
+		return -1;
+	r->m[r->nm - 1].printed = false;
+	return 0;
+}
+
+/* The rounding allowance of measure key of r: its half unit when printed. */
+static int64_t half_of(const struct sub_row *r, const char *key)
+{
+	for (int i = 0; i < r->nm; i++)
+		if (strcmp(r->m[i].key, key) == 0)
+			return r->m[i].printed ? r->half_unit : 0;
 	return 0;
 }
 
@@ -315,12 +377,9 @@ int64_t sub_measure(const struct sub_row *r, const char *key, bool *found)
 /* A measure of r, adding its row's half unit to *allow when it was printed. */
 static int64_t meas(const struct sub_row *r, const char *key, int64_t *allow)
 {
-	bool f;
-	int64_t v = sub_measure(r, key, &f);
-
-	if (f && allow)
-		*allow = add_sat(*allow, r->half_unit);
-	return v;
+	if (allow)
+		*allow = add_sat(*allow, half_of(r, key));
+	return sub_measure(r, key, NULL);
 }
 
 static bool has_measure(const struct sub_row *r, const char *key)
@@ -472,8 +531,8 @@ static void row_where(char *buf, size_t size, int kind, const struct sub_row *r)
 		text_copy(name, sizeof(name), "合计");
 	if (r->line > 0)
 		snprintf(line, sizeof(line), " 第 %ld 行", r->line);
-	snprintf(buf, size, "表%d %s%s%s%s%s%s", kind, table_titles[kind], line, code[0] ? " " : "",
-	         code, name[0] ? " " : "", name);
+	snprintf(buf, size, "表%d %s%s%s%s%s%s", shown_no(kind), table_titles[kind], line,
+	         code[0] ? " " : "", code, name[0] ? " " : "", name);
 	text_utf8_cut(buf);
 }
 
@@ -556,7 +615,7 @@ static void check_subtotals(struct ctx *c, const struct sub_table *t)
 				break;
 			text_copy(q.exp.desc, sizeof(q.exp.desc), "其下级科目之和");
 			q.act.v = p->m[j].fen;
-			q.act.allow = p->half_unit;
+			q.act.allow = p->m[j].printed ? p->half_unit : 0;
 			measure_desc(q.act.desc, sizeof(q.act.desc), t->kind, p, p->m[j].key);
 			row_subject(q.subject, sizeof(q.subject), p, p->m[j].key);
 			emit(c, &q);
@@ -620,7 +679,7 @@ static void check_totals(struct ctx *c, const struct sub_table *t)
 			text_copy(q.exp.desc, sizeof(q.exp.desc),
 			          basis == 1 ? "各类科目之和" : "各明细科目之和");
 			q.act.v = r->m[j].fen;
-			q.act.allow = r->half_unit;
+			q.act.allow = r->m[j].printed ? r->half_unit : 0;
 			measure_desc(q.act.desc, sizeof(q.act.desc), t->kind, r, r->m[j].key);
 			row_subject(q.subject, sizeof(q.subject), r, r->m[j].key);
 			emit(c, &q);
@@ -652,7 +711,7 @@ static void check_row_rule(struct ctx *c, int kind, const struct sub_row *r,
 	q.act.v = sub_measure(r, rule->whole, &f);
 	if (!f)
 		return;
-	q.act.allow = r->half_unit;
+	q.act.allow = half_of(r, rule->whole);
 	for (size_t i = 0; i < rule->nparts; i++) {
 		int64_t v = sub_measure(r, rule->parts[i], &f);
 
@@ -660,8 +719,7 @@ static void check_row_rule(struct ctx *c, int kind, const struct sub_row *r,
 			return;
 		found += f;
 		q.exp.v = add_sat(q.exp.v, v);
-		if (f)
-			q.exp.allow = add_sat(q.exp.allow, r->half_unit);
+		q.exp.allow = add_sat(q.exp.allow, half_of(r, rule->parts[i]));
 	}
 	if (!found)
 		return;
@@ -843,7 +901,7 @@ static bool line_figure(const struct sub_table *t, const char *role, const char 
 	if (!r)
 		return false;
 	f->v = sub_measure(r, "amount", &found);
-	f->allow = found ? r->half_unit : 0;
+	f->allow = half_of(r, "amount");
 	if (found)
 		measure_desc(f->desc, sizeof(f->desc), t->kind, r, "amount");
 	return found;
@@ -908,8 +966,7 @@ static void check_expense_classes(struct ctx *c, const struct sub_table *t)
 		v = sub_measure(r, "amount", &f);
 		found += f;
 		exp.v = add_sat(exp.v, v);
-		if (f)
-			exp.allow = add_sat(exp.allow, r->half_unit);
+		exp.allow = add_sat(exp.allow, half_of(r, "amount"));
 	}
 	if (!found)
 		return;
@@ -921,10 +978,40 @@ static void check_expense_classes(struct ctx *c, const struct sub_table *t)
 static const char *const income_total_parts[] = {"income_subtotal", "carryover"};
 static const char *const expense_total_parts[] = {"expense_subtotal", "carry_forward"};
 
+/*
+ * An expense line of table 1 or 4 that prints several columns (合计, 基本支出
+ * (人员经费, 公用经费), 项目支出 …): its 合计 is the sum of the others.
+ */
+static void check_line_columns(struct ctx *c, const struct sub_table *t)
+{
+	static const char *const split[] = {"personnel",   "public",      "project",
+	                                    "upper_remit", "business_op", "subsidiary"};
+	static const struct row_rule by_type = {
+	    "row_total_equals_parts", "amount", expense_types,
+	    N_OF(expense_types),      0,        "同行基本支出、项目支出等各项之和"};
+	static const struct row_rule by_split = {"row_total_equals_parts",
+	                                         "amount",
+	                                         split,
+	                                         N_OF(split),
+	                                         0,
+	                                         "同行人员经费、公用经费、项目支出等各项之和"};
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sub_row *r = &t->rows[i];
+
+		if (!is_role(r, "expense") || r->nm < 2)
+			continue;
+		check_row_rule(c, t->kind, r, has_measure(r, "basic") ? &by_type : &by_split);
+		check_row_rule(c, t->kind, r, &rule_basic);
+	}
+}
+
 /* Tables 1 and 4: their own lines add up, and income equals expenditure. */
 static void check_two_sided(struct ctx *c, const struct sub_table *t)
 {
 	struct figure in, out;
+
+	check_line_columns(c, t);
 
 	if (line_of(t, "income", "fiscal_appropriation"))
 		check_line_sum(c, t, "income_subtotal_equals_sources", "income", "income_subtotal",
@@ -978,22 +1065,23 @@ static bool table_figure(const struct submission *s, int kind, const char *key, 
 	f->allow = 0;
 	if (t->n == 0) {
 		f->v = 0;
-		snprintf(f->desc, sizeof(f->desc), "表%d %s（没有数据行，按 0 计）", kind,
+		snprintf(f->desc, sizeof(f->desc), "表%d %s（没有数据行，按 0 计）", shown_no(kind),
 		         table_titles[kind]);
 		return true;
 	}
 	if (!table_has_key(t, key))
 		return false;
+	/* the 合计 row that prints key (决算 table 6 has one per measure) */
 	for (size_t i = 0; i < t->n; i++)
-		if (is_role(&t->rows[i], "total")) {
+		if (is_role(&t->rows[i], "total") && has_measure(&t->rows[i], key)) {
 			f->v = meas(&t->rows[i], key, &f->allow);
 			measure_desc(f->desc, sizeof(f->desc), kind, &t->rows[i], key);
 			return true;
 		}
 	basis = total_basis(t);
 	f->v = basis_sum(t, basis, key, &f->allow);
-	snprintf(f->desc, sizeof(f->desc), "表%d %s 各%s科目“%s”之和", kind, table_titles[kind],
-	         basis == 1 ? "类" : "明细", label_of(key));
+	snprintf(f->desc, sizeof(f->desc), "表%d %s 各%s科目“%s”之和", shown_no(kind),
+	         table_titles[kind], basis == 1 ? "类" : "明细", label_of(key));
 	text_utf8_cut(f->desc);
 	return true;
 }
@@ -1003,7 +1091,7 @@ static void list_table(char *buf, size_t size, int kind)
 {
 	size_t n = strlen(buf);
 
-	snprintf(buf + n, size - n, "%s表%d", n ? "、" : "", kind);
+	snprintf(buf + n, size - n, "%s表%d", n ? "、" : "", shown_no(kind));
 	text_utf8_cut(buf);
 }
 
@@ -1028,7 +1116,7 @@ static bool tables_figure(const struct submission *s, const int *kinds, size_t n
 			one.v = 0;
 			one.allow = 0;
 			snprintf(one.desc, sizeof(one.desc),
-			         "表%d %s（未报送或没有数据行，按 0 计）", kinds[i],
+			         "表%d %s（未报送或没有数据行，按 0 计）", shown_no(kinds[i]),
 			         table_titles[kinds[i]]);
 		} else if (!table_figure(s, kinds[i], key, &one))
 			return false;
@@ -1095,8 +1183,8 @@ static bool class_figure(const struct submission *s, int kind, const char *cls, 
 	for (size_t i = 0; i < t->n; i++)
 		if (is_role(&t->rows[i], "leaf") && class_of(&t->rows[i], k) && !strcmp(k, cls))
 			f->v = add_sat(f->v, meas(&t->rows[i], key, &f->allow));
-	snprintf(f->desc, sizeof(f->desc), "表%d %s 中 %s 类的“%s”", kind, table_titles[kind], cls,
-	         label_of(key));
+	snprintf(f->desc, sizeof(f->desc), "表%d %s 中 %s 类的“%s”", shown_no(kind),
+	         table_titles[kind], cls, label_of(key));
 	return true;
 }
 
@@ -1143,8 +1231,8 @@ static void check_class_vs(struct ctx *c, int kind, const char *name, const char
 		measure_desc(act.desc, sizeof(act.desc), kind, r, "amount");
 	} else {
 		act.v = 0;
-		snprintf(act.desc, sizeof(act.desc), "表%d %s（未列出 %s 类，按 0 计）", kind,
-		         table_titles[kind], cls);
+		snprintf(act.desc, sizeof(act.desc), "表%d %s（未列出 %s 类，按 0 计）",
+		         shown_no(kind), table_titles[kind], cls);
 	}
 	if (f)
 		emit_figures(c, kind, name, cls, &exp, &act, false);
@@ -1260,30 +1348,484 @@ static void check_table5_vs_table6(struct ctx *c)
 			emit_figures(c, 5, "gpb_basic_vs_table6", mine[i], &exp, &act, false);
 }
 
+/* ---- final accounts (决算): FINAL_ACCOUNTS "Checks", F1.1-F9.1 and X1-X8 -- */
+
+/* The three fiscal funds: table 4's columns, its income lines, table 1's. */
+static const char *const funds[] = {"general_budget", "gov_fund", "state_capital"};
+static const char *const fund_begin[] = {
+    "carryover_begin:general_budget", "carryover_begin:gov_fund", "carryover_begin:state_capital"};
+static const int fund_table[] = {5, 8, 10};
+
+/* The income lines of a 决算 table 1 that add up to 本年收入合计. */
+static const char *const final_sources[] = {"general_budget",    "gov_fund", "state_capital",
+                                            "superior_subsidy",  "business", "operating",
+                                            "subordinate_remit", "other"};
+static const char *const final_sources_fa[] = {"fiscal_appropriation",
+                                               "superior_subsidy",
+                                               "business",
+                                               "operating",
+                                               "subordinate_remit",
+                                               "other"};
+static const char *const final_income_total[] = {"income_subtotal", "non_fiscal_surplus_used",
+                                                 "carryover_begin"};
+static const char *const final_expense_total[] = {"expense_subtotal", "surplus_distribution",
+                                                  "carryover_end"};
+static const char *const fiscal_income_total[] = {"income_subtotal", "carryover_begin"};
+static const char *const fiscal_expense_total[] = {"expense_subtotal", "carryover_end"};
+
+/* Measure key of the line role/code as a figure; false when absent. */
+static bool line_key_figure(const struct sub_table *t, const char *role, const char *code,
+                            const char *key, struct figure *f)
+{
+	const struct sub_row *r = line_of(t, role, code);
+	bool found;
+
+	if (!r)
+		return false;
+	f->v = sub_measure(r, key, &found);
+	f->allow = half_of(r, key);
+	if (found)
+		measure_desc(f->desc, sizeof(f->desc), t->kind, r, key);
+	return found;
+}
+
+/* The sum of the printed keys of one row (a missing key counts 0); false when none is. */
+static bool row_keys_figure(int kind, const struct sub_row *r, const char *const *keys, size_t n,
+                            const char *text, struct figure *f)
+{
+	size_t found = 0;
+
+	f->v = 0;
+	f->allow = 0;
+	for (size_t i = 0; i < n; i++) {
+		found += has_measure(r, keys[i]);
+		f->v = add_sat(f->v, meas(r, keys[i], &f->allow));
+	}
+	if (!found)
+		return false;
+	if (n == 1)
+		measure_desc(f->desc, sizeof(f->desc), kind, r, keys[0]);
+	else {
+		char where[DESC];
+
+		row_where(where, sizeof(where), kind, r);
+		snprintf(f->desc, sizeof(f->desc), "%s 的%s", where, text);
+		text_utf8_cut(f->desc);
+	}
+	return true;
+}
+
+/*
+ * Emit an inequality: act <= exp, with the same allowance as an identity
+ * (X7: fiscal spending within all funds, fiscal balances within all).
+ */
+static void emit_at_most(struct ctx *c, int kind, const char *name, const char *subject,
+                         const struct figure *act, const struct figure *exp)
+{
+	int64_t allow = add_sat(exp->allow, act->allow), over;
+	char a[32], b[32], d[32];
+	struct check *k;
+
+	if (c->nomem)
+		return;
+	k = check_push(c->out);
+	if (!k) {
+		c->nomem = true;
+		return;
+	}
+	over = act->v > exp->v ? abs_diff(act->v, exp->v) : 0;
+	k->kind = kind;
+	text_copy(k->name, sizeof(k->name), name);
+	text_copy(k->subject, sizeof(k->subject), subject);
+	k->expected = exp->v;
+	k->actual = act->v;
+	k->rows = 1;
+	k->max_diff = over;
+	k->passed = over <= add_sat(c->tol, allow);
+	k->allowance = k->passed && over > c->tol ? allow : 0;
+	if (!over)
+		snprintf(k->message, sizeof(k->message), "%s %s 元不超过%s %s 元", act->desc,
+		         amount_format(act->v, a, sizeof(a)), exp->desc,
+		         amount_format(exp->v, b, sizeof(b)));
+	else
+		snprintf(k->message, sizeof(k->message), "%s %s 元超过%s %s 元 %s 元%s", act->desc,
+		         amount_format(act->v, a, sizeof(a)), exp->desc,
+		         amount_format(exp->v, b, sizeof(b)), amount_format(over, d, sizeof(d)),
+		         k->allowance ? "，在逐格四舍五入的允许范围以内" : "");
+	text_utf8_cut(k->message);
+}
+
+/* F1.1-F1.5: a 决算 table 1 on its own. */
+static void final_table1(struct ctx *c, const struct sub_table *t)
+{
+	struct figure in, out;
+
+	if (line_of(t, "income", "fiscal_appropriation"))
+		check_line_sum(c, t, "income_subtotal_equals_sources", "income", "income_subtotal",
+		               final_sources_fa, N_OF(final_sources_fa), 0, "各项收入之和");
+	else
+		check_line_sum(c, t, "income_subtotal_equals_sources", "income", "income_subtotal",
+		               final_sources, N_OF(final_sources), 0, "各项收入之和");
+	check_expense_classes(c, t);
+	check_line_sum(c, t, "income_total_equals_parts", "income", "income_total",
+	               final_income_total, N_OF(final_income_total), 1,
+	               "本年收入合计、使用非财政拨款结余与年初结转和结余之和");
+	check_line_sum(c, t, "expense_total_equals_parts", "expense", "expense_total",
+	               final_expense_total, N_OF(final_expense_total), 1,
+	               "本年支出合计、结余分配与年末结转和结余之和");
+	if (line_figure(t, "income", "income_total", &in) &&
+	    line_figure(t, "expense", "expense_total", &out))
+		emit_figures(c, 1, "declared_income_equals_expenditure",
+		             "income_total/expense_total", &in, &out, true);
+}
+
+/* F4.1-F4.4: a 决算 table 4 on its own. */
+static void final_table4(struct ctx *c, const struct sub_table *t)
+{
+	static const struct row_rule by_fund = {
+	    "fiscal_row_equals_funds",
+	    "amount",
+	    funds,
+	    N_OF(funds),
+	    0,
+	    "同行一般公共预算、政府性基金预算、国有资本经营预算财政拨款之和"};
+	struct figure in, out;
+
+	check_line_sum(c, t, "income_subtotal_equals_sources", "income", "income_subtotal", funds,
+	               N_OF(funds), 0, "各项财政拨款收入之和");
+	check_expense_classes(c, t);
+	for (size_t i = 0; i < t->n; i++)
+		if (is_role(&t->rows[i], "expense"))
+			check_row_rule(c, 4, &t->rows[i], &by_fund);
+	check_line_sum(c, t, "carryover_begin_equals_funds", "income", "carryover_begin",
+	               fund_begin, N_OF(fund_begin), 0, "年初财政拨款结转和结余各项之和");
+	check_line_sum(c, t, "income_total_equals_parts", "income", "income_total",
+	               fiscal_income_total, N_OF(fiscal_income_total), 1,
+	               "本年收入合计与年初财政拨款结转和结余之和");
+	check_line_sum(c, t, "expense_total_equals_parts", "expense", "expense_total",
+	               fiscal_expense_total, N_OF(fiscal_expense_total), 1,
+	               "本年支出合计与年末财政拨款结转和结余之和");
+	if (line_figure(t, "income", "income_total", &in) &&
+	    line_figure(t, "expense", "expense_total", &out))
+		emit_figures(c, 4, "fiscal_income_equals_expenditure", "income_total/expense_total",
+		             &in, &out, true);
+	/* per fund: 年初 + 本年收入 = 本年支出 + 年末 */
+	for (size_t f = 0; f < N_OF(funds); f++) {
+		struct figure a, b, sp, end;
+		bool has_a = line_figure(t, "income", fund_begin[f], &a);
+		bool has_b = line_figure(t, "income", funds[f], &b);
+		bool has_sp = line_key_figure(t, "expense", "expense_subtotal", funds[f], &sp);
+		bool has_end = line_key_figure(t, "expense", "carryover_end", funds[f], &end);
+		char subject[64];
+
+		if (!has_a && !has_b && !has_sp && !has_end)
+			continue;
+		in.v = add_sat(has_a ? a.v : 0, has_b ? b.v : 0);
+		in.allow = add_sat(has_a ? a.allow : 0, has_b ? b.allow : 0);
+		snprintf(in.desc, sizeof(in.desc), "表4 %s 中%s的年初结转和结余与本年收入之和",
+		         table_titles[4], label_of(funds[f]));
+		out.v = add_sat(has_sp ? sp.v : 0, has_end ? end.v : 0);
+		out.allow = add_sat(has_sp ? sp.allow : 0, has_end ? end.allow : 0);
+		snprintf(out.desc, sizeof(out.desc), "本年支出与年末结转和结余之和");
+		text_utf8_cut(in.desc);
+		snprintf(subject, sizeof(subject), "fund/%s", funds[f]);
+		emit_figures(c, 4, "fund_balance", subject, &in, &out, true);
+	}
+}
+
+/* F7.1 on the 预算数 side of a 决算 table 7 (the 决算数 side is check_three_public). */
+static void final_table7_budget(struct ctx *c, const struct sub_table *t)
+{
+	static const char *const veh[] = {"vehicle_purchase_budget", "vehicle_operation_budget"};
+	static const char *const all[] = {"outbound_travel_budget", "vehicle_total_budget",
+	                                  "official_reception_budget"};
+	static const char *const all_split[] = {"outbound_travel_budget", "vehicle_purchase_budget",
+	                                        "vehicle_operation_budget",
+	                                        "official_reception_budget"};
+	static const struct row_rule rule_veh = {"three_public_vehicle",
+	                                         "vehicle_total_budget",
+	                                         veh,
+	                                         2,
+	                                         2,
+	                                         "公务用车购置费与运行费的预算数之和"};
+	static const struct row_rule rule_all = {"three_public_total",  "total_budget", all, 3, 3,
+	                                         "三项经费的预算数之和"};
+	static const struct row_rule rule_split = {
+	    "three_public_total", "total_budget", all_split, 4, 4, "四项经费的预算数之和"};
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sub_row *r = &t->rows[i];
+
+		if (!is_role(r, "three_public"))
+			continue;
+		check_row_rule(c, 7, r, &rule_veh);
+		check_row_rule(c, 7, r,
+		               has_measure(r, "vehicle_total_budget") ? &rule_all : &rule_split);
+	}
+}
+
+/* F8.1 / F9.1: per row of a 决算 table 8 or 10, 年初 + 本年收入 = 本年支出 + 年末. */
+static void final_fund_rows(struct ctx *c, const struct sub_table *t)
+{
+	static const char *const in_keys[] = {"carryover_begin", "year_income"};
+	static const char *const out_keys[] = {"total", "carryover_end"};
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct sub_row *r = &t->rows[i];
+		struct cmp q = {.kind = t->kind, .name = "fund_row_balance", .exp_first = true};
+
+		if (!has_measure(r, "carryover_begin") && !has_measure(r, "year_income") &&
+		    !has_measure(r, "carryover_end"))
+			continue; /* the 支出-only form (national table 9): 合计 = 基本 + 项目 */
+		if (!row_keys_figure(t->kind, r, in_keys, 2, "年初结转和结余与本年收入之和",
+		                     &q.exp) ||
+		    !row_keys_figure(t->kind, r, out_keys, 2, "本年支出与年末结转和结余之和",
+		                     &q.act))
+			continue;
+		row_subject(q.subject, sizeof(q.subject), r, "balance");
+		emit(c, &q);
+	}
+}
+
+/* X1: table 1's fiscal income against table 2's 财政拨款收入 and table 4's 本年收入合计. */
+static void final_fiscal_income(struct ctx *c)
+{
+	const struct sub_table *t1 = &c->s->tables[1];
+	struct figure fiscal, part, other;
+	size_t found = 0;
+
+	if (line_figure(t1, "income", "fiscal_appropriation", &fiscal))
+		found = 1;
+	else {
+		fiscal.v = fiscal.allow = 0;
+		for (size_t i = 0; i < N_OF(funds); i++)
+			if (line_figure(t1, "income", funds[i], &part)) {
+				fiscal.v = add_sat(fiscal.v, part.v);
+				fiscal.allow = add_sat(fiscal.allow, part.allow);
+				found++;
+			}
+		snprintf(fiscal.desc, sizeof(fiscal.desc), "表1 %s 三项财政拨款收入之和",
+		         table_titles[1]);
+	}
+	if (!found)
+		return;
+	if (tables_figure(c->s, k2, 1, "fiscal_appropriation", false, &other))
+		emit_figures(c, 1, "declared_fiscal_vs_table2", "fiscal_appropriation", &other,
+		             &fiscal, false);
+	if (line_figure(&c->s->tables[4], "income", "income_subtotal", &other))
+		emit_figures(c, 1, "declared_fiscal_vs_table4", "fiscal_appropriation", &other,
+		             &fiscal, false);
+}
+
+/* X3, X5, X6: each fund column of table 4 against its own table (5, 8, 10). */
+static void final_table4_funds(struct ctx *c)
+{
+	const struct sub_table *t4 = &c->s->tables[4];
+
+	if (!present(c->s, 4))
+		return;
+	for (size_t f = 0; f < N_OF(funds); f++) {
+		const int kind[] = {fund_table[f]};
+		struct figure act, exp;
+		char subject[64];
+
+		if (!present(c->s, fund_table[f]))
+			continue;
+		snprintf(subject, sizeof(subject), "expense_subtotal/%s", funds[f]);
+		if (line_key_figure(t4, "expense", "expense_subtotal", funds[f], &act) &&
+		    tables_figure(c->s, kind, 1, "total", false, &exp))
+			emit_figures(c, 4, "fiscal_fund_vs_table", subject, &exp, &act, false);
+		/* per 类 (X3 for table 5; the same holds for 8 and 10) */
+		for (size_t i = 0; i < t4->n; i++) {
+			const struct sub_row *r = &t4->rows[i];
+
+			if (!is_role(r, "expense") || !is_class_code(r->code) ||
+			    !has_measure(r, funds[f]))
+				continue;
+			act.allow = 0;
+			act.v = meas(r, funds[f], &act.allow);
+			measure_desc(act.desc, sizeof(act.desc), 4, r, funds[f]);
+			if (class_figure(c->s, fund_table[f], r->code, "total", &exp)) {
+				snprintf(subject, sizeof(subject), "%s/%s", r->code, funds[f]);
+				emit_figures(c, 4, "fiscal_fund_class_vs_table", subject, &exp,
+				             &act, false);
+			}
+		}
+		if (f == 0)
+			continue;
+		/* X5, X6: the fund tables' balances and income */
+		snprintf(subject, sizeof(subject), "income/%s", funds[f]);
+		if (line_figure(t4, "income", funds[f], &act) &&
+		    tables_figure(c->s, kind, 1, "year_income", false, &exp))
+			emit_figures(c, 4, "fiscal_fund_vs_table", subject, &exp, &act, false);
+		snprintf(subject, sizeof(subject), "carryover_begin/%s", funds[f]);
+		if (line_figure(t4, "income", fund_begin[f], &act) &&
+		    tables_figure(c->s, kind, 1, "carryover_begin", false, &exp))
+			emit_figures(c, 4, "fiscal_fund_vs_table", subject, &exp, &act, false);
+		snprintf(subject, sizeof(subject), "carryover_end/%s", funds[f]);
+		if (line_key_figure(t4, "expense", "carryover_end", funds[f], &act) &&
+		    tables_figure(c->s, kind, 1, "carryover_end", false, &exp))
+			emit_figures(c, 4, "fiscal_fund_vs_table", subject, &exp, &act, false);
+	}
+}
+
+/* X4: table 5's basic spending against table 6's 人员经费合计 + 公用经费合计. */
+static void final_table5_vs_table6(struct ctx *c)
+{
+	static const int k6[] = {6};
+	struct figure basic, pers, pub;
+
+	if (!table_figure(c->s, 5, "basic", &basic) ||
+	    !tables_figure(c->s, k6, 1, "personnel", false, &pers) ||
+	    !tables_figure(c->s, k6, 1, "public", false, &pub))
+		return;
+	pers.v = add_sat(pers.v, pub.v);
+	pers.allow = add_sat(pers.allow, pub.allow);
+	snprintf(pers.desc, sizeof(pers.desc), "表6 %s 人员经费合计与公用经费合计之和",
+	         table_titles[6]);
+	emit_figures(c, 5, "gpb_basic_vs_table6", "basic", &pers, &basic, false);
+}
+
+/* X7: fiscal spending per 项 within all funds, fiscal balances within all balances. */
+static void final_inequalities(struct ctx *c)
+{
+	const struct sub_table *t3 = &c->s->tables[3];
+	static const char *const ends[] = {"carryover_begin", "carryover_end"};
+
+	for (size_t i = 0; present(c->s, 3) && i < t3->n; i++) {
+		const struct sub_row *r = &t3->rows[i];
+		struct figure all, fiscal = {0};
+		size_t found = 0;
+
+		if (!is_role(r, "leaf") || !has_measure(r, "total"))
+			continue;
+		all.allow = 0;
+		all.v = meas(r, "total", &all.allow);
+		measure_desc(all.desc, sizeof(all.desc), 3, r, "total");
+		for (size_t f = 0; f < N_OF(fund_table); f++) {
+			const struct sub_table *t = &c->s->tables[fund_table[f]];
+
+			for (size_t j = 0; j < t->n; j++)
+				if (is_role(&t->rows[j], "leaf") &&
+				    !strcmp(t->rows[j].code, r->code)) {
+					fiscal.v = add_sat(
+					    fiscal.v, meas(&t->rows[j], "total", &fiscal.allow));
+					found++;
+				}
+		}
+		if (!found)
+			continue;
+		snprintf(fiscal.desc, sizeof(fiscal.desc),
+		         "表5、表8、表%d 中 %s 的财政拨款支出之和", shown_no(10), r->code);
+		emit_at_most(c, 3, "fiscal_within_all_funds", r->code, &fiscal, &all);
+	}
+	for (size_t k = 0; k < N_OF(ends); k++) {
+		struct figure all, fiscal;
+		const char *role = k ? "expense" : "income";
+
+		if (line_figure(&c->s->tables[1], role, ends[k], &all) &&
+		    line_figure(&c->s->tables[4], role, ends[k], &fiscal))
+			emit_at_most(c, 4, "fiscal_balance_within_all", ends[k], &fiscal, &all);
+	}
+}
+
+/*
+ * X8: the non-fiscal balance rolls forward: (T1 年末 - T4 年末) = (T1 年初 -
+ * T4 年初) + (T1 本年收入 - T4 本年收入) + 使用非财政拨款结余 - (T1 本年支出 -
+ * T4 本年支出) - 结余分配.  Every figure must be printed, or the check is not made.
+ */
+static void final_roll_forward(struct ctx *c)
+{
+	const struct sub_table *t1 = &c->s->tables[1], *t4 = &c->s->tables[4];
+	struct figure e1, e4, b1, b4, i1, i4, x1, x4, used = {0}, dist = {0}, exp, act;
+
+	if (!line_figure(t1, "expense", "carryover_end", &e1) ||
+	    !line_figure(t4, "expense", "carryover_end", &e4) ||
+	    !line_figure(t1, "income", "carryover_begin", &b1) ||
+	    !line_figure(t4, "income", "carryover_begin", &b4) ||
+	    !line_figure(t1, "income", "income_subtotal", &i1) ||
+	    !line_figure(t4, "income", "income_subtotal", &i4) ||
+	    !line_figure(t1, "expense", "expense_subtotal", &x1) ||
+	    !line_figure(t4, "expense", "expense_subtotal", &x4))
+		return;
+	line_figure(t1, "income", "non_fiscal_surplus_used", &used);
+	line_figure(t1, "expense", "surplus_distribution", &dist);
+	act.v = add_sat(e1.v, -e4.v);
+	act.allow = add_sat(e1.allow, e4.allow);
+	snprintf(act.desc, sizeof(act.desc), "非财政拨款年末结转和结余（表1 减 表4）");
+	exp.v = add_sat(add_sat(add_sat(b1.v, -b4.v), add_sat(i1.v, -i4.v)),
+	                add_sat(add_sat(used.v, -dist.v), add_sat(-x1.v, x4.v)));
+	exp.allow = add_sat(add_sat(add_sat(b1.allow, b4.allow), add_sat(i1.allow, i4.allow)),
+	                    add_sat(add_sat(used.allow, dist.allow), add_sat(x1.allow, x4.allow)));
+	snprintf(exp.desc, sizeof(exp.desc),
+	         "非财政拨款年初结转和结余加本年收入、使用非财政拨款结余，减本年支出、结余分配");
+	emit_figures(c, 1, "non_fiscal_roll_forward", "carryover_end", &exp, &act, false);
+}
+
+/* Every identity of a 决算 submission (the within-table ones of its kinds first). */
+static void final_checks(struct ctx *c)
+{
+	const struct submission *s = c->s;
+
+	for (int k = 1; k <= MAX_KIND; k++) {
+		const struct sub_table *t = &s->tables[k];
+
+		if (is_classified(k)) {
+			check_classified(c, t);
+			if (k == 8 || k == 10)
+				final_fund_rows(c, t);
+		} else if (k == 1)
+			final_table1(c, t);
+		else if (k == 4)
+			final_table4(c, t);
+		else if (k == 7) {
+			check_three_public(c, t);
+			final_table7_budget(c, t);
+		}
+	}
+	check_table1_cross(c); /* X1 (sources, 本年收入合计) and X2 (spending, 类) */
+	final_fiscal_income(c);
+	final_table4_funds(c);
+	final_table5_vs_table6(c);
+	final_inequalities(c);
+	final_roll_forward(c);
+}
+
 /*
  * Run every check the submission allows, appending to out (which the caller
  * initialised, e.g. zeroed).  Returns 0, or -1 on ENOMEM (out then holds the
  * checks made so far, still owned by the caller).
  */
+/* Every identity of a budget (or adjusted budget) submission. */
+static void budget_checks(struct ctx *c)
+{
+	for (int k = 1; k <= MAX_KIND; k++) {
+		const struct sub_table *t = &c->s->tables[k];
+
+		if (is_classified(k))
+			check_classified(c, t);
+		else if (k == 1 || k == 4)
+			check_two_sided(c, t);
+		else if (k == 7)
+			check_three_public(c, t);
+		else if (k == 9)
+			check_projects(c, t);
+	}
+	check_table1_cross(c);
+	check_table4_cross(c);
+	check_table5_vs_table6(c);
+}
+
 int checks_run(const struct submission *s, int64_t tolerance_fen, struct check_list *out)
 {
 	struct ctx c = {.s = s, .tol = tolerance_fen < 0 ? 0 : tolerance_fen, .out = out};
 
-	for (int k = 1; k <= MAX_KIND; k++) {
-		const struct sub_table *t = &s->tables[k];
-
-		if (is_classified(k))
-			check_classified(&c, t);
-		else if (k == 1 || k == 4)
-			check_two_sided(&c, t);
-		else if (k == 7)
-			check_three_public(&c, t);
-		else if (k == 9)
-			check_projects(&c, t);
-	}
-	check_table1_cross(&c);
-	check_table4_cross(&c);
-	check_table5_vs_table6(&c);
+	table_titles = s->final ? final_titles : budget_titles;
+	if (s->final)
+		final_checks(&c);
+	else
+		budget_checks(&c);
+	table_titles = budget_titles;
 	if (c.nomem) {
 		errno = ENOMEM;
 		return -1;

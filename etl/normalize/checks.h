@@ -30,6 +30,7 @@
 struct measure {
 	char key[CHECK_MEASURE_KEY]; /* stream amount key: total, basic, general_budget ... */
 	int64_t fen;
+	bool printed; /* false: a blank cell ("", "-", "—"), 0 with no rounding allowance */
 };
 
 /*
@@ -91,6 +92,8 @@ struct sub_row *sub_add_row(struct submission *s, int kind, const char *path, lo
                             const char *role, const char *code, const char *name, int level);
 /* Add a measure to a row; returns -1 on ENOMEM. */
 int sub_add_measure(struct sub_row *r, const char *key, int64_t fen);
+/* A blank cell of column key: 0, no figure printed (no allowance); a printed value wins. */
+int sub_add_blank(struct sub_row *r, const char *key);
 /* A measure of a row, or 0 with *found false. */
 int64_t sub_measure(const struct sub_row *r, const char *key, bool *found);
 

@@ -193,7 +193,10 @@ int classify_row(struct classify_ctx *c, const char *code, const char *name,
 		return reject_unknown(c, out->code, "类", parent, err);
 	if (out->level == 3) {
 		snprintf(parent, 6, "%s", out->code);
-		if (!ref_find(c->list, parent))
+		/* a 款 the (incomplete) list lacks stands when the table printed
+		 * it as the row above: its 项 are kept like it, each a failed check */
+		if (!ref_find(c->list, parent) &&
+		    (c->list->complete || strcmp(c->cur_section, parent) != 0))
 			return reject_unknown(c, out->code, "款", parent, err);
 	}
 	if (check_enclosing(c, out->code, out->level, err) < 0)
@@ -240,5 +243,11 @@ const char *classify_class_by_name(const struct refdata *rd, int year, const cha
 		return NULL;
 	text_strip_ordinal(label, stripped, sizeof(stripped));
 	r = ref_find_child_by_name(l, NULL, stripped, &ambiguous);
-	return r && !ambiguous ? r->code : NULL;
+	if (r && !ambiguous)
+		return r->code;
+	/* an earlier name of a 类 (医疗卫生与计划生育支出 for 210): old_names.csv */
+	for (size_t i = 0; !ambiguous && i < l->n; i++)
+		if (l->codes[i].level == 1 && refdata_old_name(rd, l->codes[i].code, stripped))
+			return l->codes[i].code;
+	return NULL;
 }

@@ -12,7 +12,9 @@
  *     legitimate missing code;
  *   - a well-formed code under a known parent that the list lacks is kept
  *     when the list is marked incomplete (out->missing set: the caller
- *     records a failed check) and rejected when it is complete;
+ *     records a failed check) and rejected when it is complete; so is a 项
+ *     whose 款 the incomplete list lacks when the table printed that 款 as
+ *     the row above it (the table itself gives the parent);
  *   - a printed name that differs from the reference name sets
  *     out->name_differs (a recorded check, not a rejection).
  *
@@ -58,7 +60,7 @@ int classify_begin(struct classify_ctx *c, const struct refdata *rd, int kind, i
 int classify_row(struct classify_ctx *c, const char *code, const char *name,
                  struct classify_out *out, struct etl_err *err);
 
-/* A 类 of the function list by its name (table 1 and 4 expense lines). */
+/* A 类 of the function list by its name, or an earlier name of it (table 1 and 4 expense lines). */
 const char *classify_class_by_name(const struct refdata *rd, int year, const char *label);
 
 #endif

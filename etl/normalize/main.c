@@ -73,7 +73,9 @@ struct normalizer {
 	struct nfile *files;
 	size_t n, cap;
 	struct nfile *cur;
-	struct classify_ctx cls;
+	/* one per block of a line (决算 table 6 prints two side by side): each
+	 * block has its own 类 and 款 above its rows */
+	struct classify_ctx cls[2];
 	int classified;
 	bool seen_header;
 	struct etl_err err; /* why a handler failed */
@@ -347,7 +349,8 @@ static int on_f(struct normalizer *z, const struct stream_rec *rec)
 		struct etl_err e;
 
 		etl_err_clear(&e);
-		if (classify_begin(&z->cls, z->rd, nf->kind, nf->year, &e) < 0) {
+		if (classify_begin(&z->cls[0], z->rd, nf->kind, nf->year, &e) < 0 ||
+		    classify_begin(&z->cls[1], z->rd, nf->kind, nf->year, &e) < 0) {
 			/* a year with no list: this file is rejected, the run goes on */
 			nf->no_list = true;
 			snprintf(
@@ -468,8 +471,13 @@ static int keep_row(struct normalizer *z, const struct stream_rec *rec, const ch
 			return fail(z, EX_SOFTWARE, "R field \"%s\" is not key=value",
 			            rec->field[i]);
 		m = measure_findn(rec->field[i], (size_t)(eq - rec->field[i]));
-		if (!m || m->cls != MEASURE_AMOUNT || !eq[1])
+		if (!m || m->cls != MEASURE_AMOUNT)
 			continue;
+		if (!eq[1]) { /* a blank cell: 0, and no figure toward the allowance */
+			if (sub_add_blank(r, final_econ_key(nf, rec, code, m->key)) < 0)
+				return fail(z, EX_OSERR, "out of memory%s", "");
+			continue;
+		}
 		if (stream_amount(eq + 1, &fen) < 0)
 			return fail(z, EX_SOFTWARE, "amount \"%s\" is not a decimal", eq + 1);
 		if (sub_add_measure(r, final_econ_key(nf, rec, code, m->key), fen) < 0)
@@ -528,16 +536,20 @@ static int classified_row(struct normalizer *z, const struct stream_rec *rec)
 	struct nfile *nf = z->cur;
 	struct classify_out o;
 	struct etl_err e;
-	const char *role;
+	const char *role, *block = stream_kv(rec, "block");
 	long line = stream_count(rec->field[R_LINE]);
+	struct classify_ctx *cls = &z->cls[block && strcmp(block, "2") == 0];
 
+	/* blocks are numbered from 1 when a line has two ("block=" absent: one) */
+	if (block && strcmp(block, "1") != 0 && strcmp(block, "2") != 0)
+		return fail(z, EX_SOFTWARE, "R block \"%s\" is not 1 or 2", block);
 	etl_err_clear(&e);
-	if (classify_row(&z->cls, rec->field[R_CODE], rec->field[R_NAME], &o, &e) < 0 ||
+	if (classify_row(cls, rec->field[R_CODE], rec->field[R_NAME], &o, &e) < 0 ||
 	    confirm_repair(z, rec, &o, &e) < 0) {
 		reject_row(z, rec, &e);
 		return 0;
 	}
-	role = o.level == z->cls.max_level ? "leaf" : "subtotal";
+	role = o.level == cls->max_level ? "leaf" : "subtotal";
 	if (o.missing)
 		add_note(&nf->notes, nf->kind, "code_in_reference_list", o.code, o.note, false);
 	if (o.name_differs)

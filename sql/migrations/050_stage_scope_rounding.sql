@@ -21,6 +21,11 @@ ALTER TABLE etl.files DROP CONSTRAINT files_status_check;
 ALTER TABLE etl.files ADD CONSTRAINT files_status_check
     CHECK (status IN ('loaded', 'unchanged', 'rejected', 'skipped'));
 
+-- A withdrawal takes back one stage (load --withdraw --stage); earlier ones
+-- were of budgets.
+ALTER TABLE etl.withdrawals ADD COLUMN stage text NOT NULL DEFAULT 'budget'
+    CHECK (stage IN ('budget', 'adjusted', 'final'));
+
 ALTER TABLE etl.runs ADD COLUMN files_skipped integer NOT NULL DEFAULT 0;
 
 ALTER TABLE etl.loaded_tables ADD COLUMN publication_scope text NOT NULL DEFAULT 'department'
@@ -40,3 +45,9 @@ ALTER TABLE core.fact_amount ADD COLUMN block smallint NOT NULL DEFAULT 0;
 ALTER TABLE core.fact_amount DROP CONSTRAINT fact_amount_pkey;
 ALTER TABLE core.fact_amount
     ADD PRIMARY KEY (fiscal_year, dept_code, stage, table_kind, line, block, row_role, measure);
+
+-- The income lines of a 决算 table 1 that are no source of the year's money.
+INSERT INTO core.dim_fund_source (fund_source, name, sort) VALUES
+    ('carryover_begin',         '年初结转和结余',     12),
+    ('non_fiscal_surplus_used', '使用非财政拨款结余', 13)
+ON CONFLICT (fund_source) DO UPDATE SET name = EXCLUDED.name, sort = EXCLUDED.sort;

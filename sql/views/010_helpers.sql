@@ -172,11 +172,12 @@ COMMENT ON VIEW core.function_expenditure IS
     '功能分类表的项级行（含名称与地区） / leaf rows of the function tables with names and region, every stage and table';
 
 -- Publication scope: a unit (单位, 预算单位) publishes its own tables, and its
--- department's 部门 tables consolidate them.  A cross-department sum counts a
--- table of a department whose parent_code (config/departments.csv) names a
--- department with a loaded table of the same year, stage and kind only
--- once: through the parent.  A unit whose parent published nothing that year
--- is counted.  Per-department views show every unit.
+-- department's 部门 tables consolidate them.  A cross-department sum leaves
+-- out a table published as a unit's (its title) whose parent_code
+-- (config/departments.csv) names a department with a loaded table of the
+-- same year, stage and kind: it is counted once, through the parent.  A unit
+-- whose parent published nothing that year is counted.  Per-department
+-- views show every unit.
 CREATE VIEW core.counted_tables AS
 SELECT lt.fiscal_year,
        lt.dept_code,
@@ -184,7 +185,7 @@ SELECT lt.fiscal_year,
        lt.table_kind,
        lt.publication_scope,
        d.parent_code,
-       (p.dept_code IS NULL) AS counted
+       NOT (lt.publication_scope = 'unit' AND p.dept_code IS NOT NULL) AS counted
 FROM etl.loaded_tables lt
 LEFT JOIN core.dim_department d ON d.dept_code = lt.dept_code
 LEFT JOIN etl.loaded_tables p

@@ -12,6 +12,7 @@ DROP VIEW IF EXISTS mart.project_indicators CASCADE;
 DROP VIEW IF EXISTS mart.three_public_expenses CASCADE;
 DROP VIEW IF EXISTS mart.revenue_by_source CASCADE;
 DROP VIEW IF EXISTS mart.basic_expenditure_by_economic CASCADE;
+DROP VIEW IF EXISTS core.economic_expenditure CASCADE;
 DROP VIEW IF EXISTS mart.state_capital_expenditure_by_function CASCADE;
 DROP VIEW IF EXISTS mart.gov_fund_expenditure_by_function CASCADE;
 DROP VIEW IF EXISTS mart.gpb_expenditure_by_function CASCADE;
@@ -69,7 +70,7 @@ COMMENT ON VIEW mart.state_capital_expenditure_by_function IS
 -- 参公 units (参照公务员法管理的事业单位) map like 行政 units in the
 -- 部门/政府 economic crosswalk (501/502 机关...): a 参公 department without its
 -- own crosswalk row uses the 行政 one.
-CREATE VIEW mart.basic_expenditure_by_economic AS
+CREATE VIEW core.economic_expenditure AS
 SELECT e.fiscal_year,
        d.region,
        e.dept_code,
@@ -117,8 +118,17 @@ LEFT JOIN core.econ_crosswalk xa
 LEFT JOIN core.dim_economic g
        ON g.fiscal_year = e.fiscal_year AND g.scheme = 'gov'
       AND g.code = coalesce(xw.gov_econ_code, xa.gov_econ_code)
-WHERE e.stage = 'budget'
-  AND (coalesce(e.total, 0) <> 0 OR e.personnel_amount <> 0 OR e.public_amount <> 0);
+WHERE (coalesce(e.total, 0) <> 0 OR e.personnel_amount <> 0 OR e.public_amount <> 0);
+
+COMMENT ON VIEW core.economic_expenditure IS
+    '基本支出经济分类表（表6）的款级行，各阶段 / table 6 rows by economic 款 with names and the government code, every stage';
+
+CREATE VIEW mart.basic_expenditure_by_economic AS
+SELECT fiscal_year, region, dept_code, dept_name, econ_class_code, econ_class_name, econ_code,
+       econ_name, gov_econ_code, gov_econ_name, personnel_amount, public_amount, total_amount,
+       unit_type, stage, current_econ_code
+FROM core.economic_expenditure
+WHERE stage = 'budget';
 
 COMMENT ON VIEW mart.basic_expenditure_by_economic IS
     '一般公共预算基本支出表（表6）：按部门预算支出经济分类款级科目，并对照政府预算支出经济分类 / basic expenditure by economic classification (table 6), per 款 code, with the government economic code of the crosswalk for the department''s unit type';

@@ -30,6 +30,7 @@
 
 #include "csvread.h"
 #include "fuzz.h"
+#include "measure.h"
 #include "stream.h"
 #include "table.h"
 #include "textnorm.h"
@@ -91,15 +92,12 @@ static int is_yuan(const char *s)
 	return n > 0 && s[n] == '.' && strspn(s + n + 1, "0123456789") == 2 && s[n + 3] == '\0';
 }
 
+/* An amount key of the vocabulary (measure.def); a key it lacks counts as one. */
 static int is_amount_key(const char *k, size_t n)
 {
-	static const char *const text[] = {"indent", "supervisor", "goal",  "l1",
-	                                   "l2",     "l3",         "target"};
+	const struct measure_info *m = measure_findn(k, n);
 
-	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
-		if (strlen(text[i]) == n && strncmp(k, text[i], n) == 0)
-			return 0;
-	return 1;
+	return !m || m->cls == MEASURE_AMOUNT;
 }
 
 static int one_of(const char *s, const char *const *set)

@@ -147,10 +147,11 @@ fi
 
 # 7: repaired split codes ---------------------------------------------------------------------
 exp=$GEN/expected/code_repaired.csv
-out=$(q "SELECT fiscal_year::text AS fiscal_year, dept_code::text AS dept_code,
+out=$(q "SELECT * FROM (SELECT fiscal_year::text AS fiscal_year, dept_code::text AS dept_code,
                 table_kind::text AS table_kind, subject::text AS subject
-         FROM etl.checks WHERE check_name = 'code_repaired' AND passed
-         ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\", 3 COLLATE \"C\", 4 COLLATE \"C\"")
+         FROM etl.checks WHERE check_name = 'code_repaired' AND passed) c
+         ORDER BY fiscal_year COLLATE \"C\", dept_code COLLATE \"C\", table_kind COLLATE \"C\",
+                  subject COLLATE \"C\"")
 if [ "$out" = "$(cat "$exp" 2>/dev/null)" ]; then
 	ok 0 "etl.checks code_repaired ($(($(wc -l <"$exp") - 1)) rows)"
 else

@@ -84,8 +84,9 @@ SELECT results_eq(
              ('fiscal_special', '财政专户管理资金收入'), ('business', '事业收入'),
              ('operating', '事业单位经营收入'), ('superior_subsidy', '上级补助收入'),
              ('subordinate_remit', '附属单位上缴收入'), ('other', '其他收入'),
-             ('carryover', '上年结转结余')$$,
-    'dim_fund_source holds the contract''s fund sources in order');
+             ('carryover', '上年结转结余'), ('carryover_begin', '年初结转和结余'),
+             ('non_fiscal_surplus_used', '使用非财政拨款结余')$$,
+    'dim_fund_source holds the contract''s fund sources in order, and the 决算''s two income lines');
 
 SELECT is(
     ARRAY(SELECT m FROM unnest('{total,basic,project,personnel,public,upper_remit,business_op,subsidiary,income_subtotal,carryover,amount,outbound_travel,vehicle_total,vehicle_purchase,vehicle_operation,official_reception,admin_operating}'::text[]) AS m

@@ -372,9 +372,14 @@ static void test_missing_code(void **state)
 	/* a missing 款 under a known 类, and it encloses what follows */
 	pass(&c, "20150", "事业运行", "20150", 2, &out);
 	assert_true(out.missing);
-	/* ... but a 项 under it: its 款 is not in the list */
-	reject(&c, "2015001", "行政运行", "unknown_code", msg);
-	has(msg, "款 20150");
+	/* ... and a 项 under it: the table printed its 款 above it, so it stands
+	 * like the 款 (kept, a failed check) */
+	pass(&c, "2015001", "行政运行", "2015001", 3, &out);
+	assert_true(out.missing);
+	has(out.note, "2015001");
+	/* a 项 whose 款 the list lacks and the table did not print: rejected */
+	reject(&c, "2016001", "行政运行", "unknown_code", msg);
+	has(msg, "款 20160");
 	/* a 项 of another 款 no longer fits */
 	reject(&c, "2010301", "行政运行", "code_parent_mismatch", msg);
 
