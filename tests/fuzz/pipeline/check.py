@@ -1,0 +1,544 @@
+"""Running the stage programs on a case, and the invariants they must keep.
+
+dry-run mode (dry_run()): the case alone under a fresh tree,
+
+    extract TREE > extract.stream
+    normalize < extract.stream > normalize.stream
+    load --dry-run < normalize.stream
+    load --dry-run TREE                (with pipe=True: load runs the pipe itself)
+
+each with a time bound, then the streams are read here.  real-load mode is
+in db.py.  Every broken invariant is a Violation(invariant, stage, detail,
+line): `line` is the stderr line that says most (a sanitizer report, an
+error, else the last line).
+
+Invariants (the names used in reports and case.json):
+
+  exit            extract and normalize exit 0; load exits 0 or 65
+  signal          no stage dies of a signal (a crash)
+  sanitizer       no AddressSanitizer / LeakSanitizer / UBSan report on stderr
+  timeout         no stage runs past its bound (a hang)
+  stream_utf8     every stream line is valid UTF-8 without NUL (COPY refuses
+                  anything else)
+  stream_grammar  S header first; F, R, J, C, E with their field counts; R and
+                  J only between F and E; C only outside a file
+  unclosed_file   every F has its E
+  accounting      E counts are numbers >= 0 and records = meta + facts +
+                  subtotals + rejected; a rejected file counts no facts
+  rejected_reason a file whose E says rejected has a J (the reason)
+  amount_format   an amount key holds -?digits.dd
+  amount_range    every amount in R and C fits numeric(18,2) (< 10^16 yuan)
+  stage_agreement normalize writes the same files as extract got, each with
+                  the same record and meta counts
+  files_accounted every regular table file of the tree is in exactly one F;
+                  a FIFO or a link that leads nowhere is never loaded
+  exit_rejects    load --dry-run exits 65 when the stream holds a rejected row
+                  or file, and 0 when it holds none
+  load_summary    load's dry-run summary counts the stream's files and records
+  pipe_agrees     load --dry-run TREE exits as extract | normalize | load does
+  expect_rejected a mutation that must reject its file did (empty file, title
+                  year against the folder, a field past 1 MiB)
+  cell_cut        a lengthened cell (under 1 MiB) reaches the stream whole, or
+                  its row is rejected
+  duplicate_rejected  two files of one table kind: both rejected
+"""
+
+import os
+import re
+import signal
+import stat
+import subprocess
+import time
+
+from cases import ROOT, is_table_name, materialize, show
+
+SANITIZER = [b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer", b"runtime error:",
+             b"ERROR: UndefinedBehaviorSanitizer", b"AddressSanitizer:DEADLYSIGNAL"]
+FIELDS = {"F": 14, "J": 5, "C": 9, "E": 6}
+AMOUNT_RE = re.compile(rb"^-?[0-9]+\.[0-9][0-9]$")
+COUNT_RE = re.compile(rb"^[0-9]+$")
+LIMIT = 10 ** 16 * 100  # numeric(18,2): |amount| < 10^16 yuan, in fen
+SUMMARY_RE = re.compile(r"(\d+) files: (\d+) would load, (\d+) unchanged, (\d+) rejected; rows: (\d+) read")
+UNESC = {b"\\": b"\\", b"t": b"\t", b"n": b"\n", b"r": b"\r"}
+
+
+def amount_keys():
+    keys = set()
+    with open(os.path.join(ROOT, "etl", "common", "measure.def"), encoding="utf-8") as f:
+        for line in f:
+            m = re.match(r"MEASURE\((\w+), .*MEASURE_AMOUNT\)", line)
+            if m:
+                keys.add(m.group(1).encode())
+    return keys
+
+
+AMOUNT_KEYS = amount_keys()
+
+
+class Violation:
+    __slots__ = ("invariant", "stage", "detail", "line")
+
+    def __init__(self, invariant, stage, detail, line=""):
+        self.invariant, self.stage, self.detail, self.line = invariant, stage, detail, line
+
+    def __repr__(self):
+        return "%s [%s] %s" % (self.invariant, self.stage, self.detail)
+
+    def as_dict(self):
+        return {"invariant": self.invariant, "stage": self.stage, "detail": self.detail, "stderr": self.line}
+
+
+class Outcome:
+    def __init__(self, mode):
+        self.mode = mode
+        self.violations = []
+        self.stderr = {}   # stage -> stderr text (tail)
+        self.exits = {}    # stage -> exit code (or "timeout", "SIGSEGV")
+        self.secs = 0.0
+
+    @property
+    def ok(self):
+        return not self.violations
+
+    def add(self, inv, stage, detail, line=None):
+        if line is None:
+            line = key_line(self.stderr.get(stage, ""))
+        # a broken invariant is reported three times at most per stage
+        if sum(1 for v in self.violations if v.invariant == inv and v.stage == stage) < 3:
+            self.violations.append(Violation(inv, stage, detail, line))
+
+    def first(self):
+        return self.violations[0] if self.violations else None
+
+
+def key_line(text):
+    """The stderr line that says most: a sanitizer report, an error, a reject, the last line."""
+    lines = [l for l in text.splitlines() if l.strip()]
+    for pat in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "SUMMARY: ",
+                "error:", "Error", "FATAL"):
+        for l in lines:
+            if pat in l:
+                return l.strip()[:400]
+    lines = [l for l in lines if not re.match(r"^exit \d+$", l.strip())
+             and not re.search(r": (loaded|would load|unchanged) |^dry run |^  |failed checks:$", l)]
+    return lines[-1].strip()[:400] if lines else ""
+
+
+def tail(text, n=6):
+    keep = [l for l in text.splitlines() if l.strip() and not re.search(r": (loaded|would load|unchanged) ", l)]
+    return "\n".join(keep[-n:])
+
+
+# ---- running a program --------------------------------------------------------------
+
+class Bins:
+    def __init__(self, bindir):
+        self.dir = os.path.abspath(bindir)
+        for p in ("extract", "normalize", "load"):
+            if not os.access(os.path.join(self.dir, p), os.X_OK):
+                raise SystemExit("pfuzz: %s/%s is not built (make -s all asan)" % (self.dir, p))
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("PG") and k not in ("ETL_DSN", "ETL_EMBEDDED_DSN")}
+        env["ETL_HOME"] = ROOT
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1")
+        env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
+        env["LC_ALL"] = "C.UTF-8"
+        self.env = env
+
+    def path(self, prog):
+        return os.path.join(self.dir, prog)
+
+
+class Run:
+    __slots__ = ("rc", "timed_out", "secs", "stderr")
+
+
+def run(bins, argv, timeout, stdin=None, stdout=None, stderr_path=None):
+    """Run argv[0] of bins with a time bound; the whole process group dies at the bound."""
+    r = Run()
+    fin = open(stdin, "rb") if stdin else subprocess.DEVNULL
+    fout = open(stdout, "wb") if stdout else subprocess.DEVNULL
+    ferr = open(stderr_path, "wb+")
+    t0 = time.monotonic()
+    try:
+        p = subprocess.Popen([bins.path(argv[0])] + argv[1:], stdin=fin, stdout=fout, stderr=ferr,
+                             env=bins.env, start_new_session=True)
+        try:
+            r.rc = p.wait(timeout=timeout)
+            r.timed_out = False
+        except subprocess.TimeoutExpired:
+            r.timed_out = True
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            r.rc = p.wait()
+        else:
+            # children left behind (load's extract and normalize) go too
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        r.secs = time.monotonic() - t0
+        ferr.seek(0, 2)
+        size = ferr.tell()
+        ferr.seek(max(0, size - 256 * 1024))
+        r.stderr = ferr.read()
+    finally:
+        ferr.close()
+        if stdin:
+            fin.close()
+        if stdout:
+            fout.close()
+    return r
+
+
+def judge(out, stage, r, allowed, timeout, tree=None):
+    """Exit code, signal, sanitizer and time bound of one program run."""
+    text = r.stderr.decode("utf-8", "backslashreplace")
+    if tree:
+        text = text.replace(tree, "<tree>").replace(os.path.relpath(tree), "<tree>")
+    out.stderr[stage] = text
+    out.exits[stage] = "timeout" if r.timed_out else r.rc if r.rc >= 0 else signame(-r.rc)
+    if r.timed_out:
+        out.add("timeout", stage, "still running after %ds: killed" % timeout)
+        return False
+    for pat in SANITIZER:
+        if pat in r.stderr:
+            out.add("sanitizer", stage, "sanitizer report on stderr (exit %d)" % r.rc)
+            return False
+    if r.rc < 0:
+        out.add("signal", stage, "killed by %s" % signame(-r.rc))
+        return False
+    if r.rc not in allowed:
+        out.add("exit", stage, "exit %d (allowed: %s)" % (r.rc, ", ".join(map(str, sorted(allowed)))))
+        return False
+    return True
+
+
+def signame(n):
+    try:
+        return signal.Signals(n).name
+    except ValueError:
+        return "signal %d" % n
+
+
+# ---- the stream ------------------------------------------------------------------------
+
+def unescape(field):
+    if b"\\" not in field:
+        return field
+    return re.sub(rb"\\(.)", lambda m: UNESC.get(m.group(1), b"\\" + m.group(1)), field)
+
+
+class SFile:
+    __slots__ = ("path", "f", "rs", "js", "e", "lineno")
+
+    def __init__(self, path, f, lineno):
+        self.path, self.f, self.lineno = path, f, lineno
+        self.rs, self.js, self.e = [], [], None
+
+    @property
+    def rejected(self):
+        return self.e is not None and len(self.e) > 5 and self.e[5] == b"rejected"
+
+    @property
+    def kind(self):
+        return self.f[7] if len(self.f) > 7 else b""
+
+    def count(self, i):
+        try:
+            return int(self.e[i])
+        except (TypeError, ValueError, IndexError):
+            return None
+
+
+class Stream:
+    def __init__(self):
+        self.files = []
+        self.checks = []
+        self.nlines = 0
+
+    def has_reject(self):
+        return any(f.js or f.rejected for f in self.files)
+
+
+def read_stream(path, stage, out, tree=""):
+    """Read a stream file, checking its grammar, UTF-8 and accounting."""
+    s = Stream()
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if not data:
+        out.add("stream_grammar", stage, "empty stream (no S header)")
+        return s
+    if not data.endswith(b"\n"):
+        out.add("stream_grammar", stage, "the last record has no newline")
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    s.nlines = len(lines)
+    cur = None
+    shown = lambda b: b.decode("utf-8", "backslashreplace").replace(tree, "<tree>")[:200]
+    for n, raw in enumerate(lines, 1):
+        fields = raw.split(b"\t")
+        tag = fields[0].decode("ascii", "replace")
+        try:
+            raw.decode("utf-8")
+            bad = b"\x00" in raw
+        except UnicodeDecodeError:
+            bad = True
+        if bad:
+            which = [i for i, x in enumerate(fields) if not _utf8(x)]
+            out.add("stream_utf8", stage, "line %d (%s), field %s is not UTF-8 text: %s"
+                    % (n, tag, which[0] if which else "?", shown(fields[which[0]] if which else raw)))
+        fields = [unescape(x) for x in fields[1:]]
+        if n == 1:
+            if tag != "S" or fields[:2] != [b"budget-etl-stream", b"1"]:
+                out.add("stream_grammar", stage, "line 1 is not the S header: %s" % shown(raw))
+            continue
+        if tag in FIELDS and len(fields) != FIELDS[tag]:
+            out.add("stream_grammar", stage, "line %d: %s has %d fields, not %d" % (n, tag, len(fields), FIELDS[tag]))
+        if tag == "F":
+            if cur is not None:
+                out.add("unclosed_file", stage, "line %d: F before the E of %s" % (n, shown(cur.path)))
+            cur = SFile(fields[0] if fields else b"", fields, n)
+            s.files.append(cur)
+        elif tag in ("R", "J"):
+            if cur is None:
+                out.add("stream_grammar", stage, "line %d: %s outside a file" % (n, tag))
+                continue
+            (cur.rs if tag == "R" else cur.js).append(fields)
+            if tag == "R":
+                if len(fields) < 4:
+                    out.add("stream_grammar", stage, "line %d: R has %d fields" % (n, len(fields)))
+                for kv in fields[4:]:
+                    k, _, v = kv.partition(b"=")
+                    if k in AMOUNT_KEYS:
+                        _amount(out, stage, v, "line %d: R %s=%s" % (n, k.decode(), shown(v)))
+        elif tag == "C":
+            if cur is not None:
+                out.add("stream_grammar", stage, "line %d: C inside a file" % n)
+            s.checks.append(fields)
+            for v in fields[5:7]:
+                if v:
+                    _amount(out, stage, v, "line %d: C %s expected/actual %s" % (n, shown(fields[3] if len(fields) > 3 else b""), shown(v)))
+        elif tag == "E":
+            if cur is None:
+                out.add("stream_grammar", stage, "line %d: E outside a file" % n)
+                continue
+            cur.e = fields
+            _accounting(out, stage, cur, n, shown)
+            cur = None
+        elif tag == "S":
+            out.add("stream_grammar", stage, "line %d: a second S header" % n)
+        else:
+            out.add("stream_grammar", stage, "line %d: unknown tag %r" % (n, tag))
+    if cur is not None:
+        out.add("unclosed_file", stage, "the stream ends inside %s (F at line %d, no E)" % (shown(cur.path), cur.lineno))
+    return s
+
+
+def _utf8(b):
+    try:
+        b.decode("utf-8")
+        return b"\x00" not in b
+    except UnicodeDecodeError:
+        return False
+
+
+def _amount(out, stage, v, where):
+    if not AMOUNT_RE.match(v):
+        out.add("amount_format", stage, "%s is not an amount" % where)
+        return
+    whole, frac = v.lstrip(b"-").split(b".")
+    if int(whole) * 100 + int(frac) >= LIMIT:
+        out.add("amount_range", stage, "%s is outside numeric(18,2) (10^16 yuan or more)" % where)
+
+
+def _accounting(out, stage, f, n, shown):
+    e = f.e
+    if len(e) != 6:
+        return
+    vals = []
+    for i, v in enumerate(e[:5]):
+        if not COUNT_RE.match(v):
+            out.add("accounting", stage, "line %d: E count %s is not a number >= 0 (%s: E %s)"
+                    % (n, shown(v), shown(os.path.basename(f.path)), " ".join(x.decode("utf-8", "replace") for x in e)))
+            return
+        vals.append(int(v))
+    rec, meta, facts, sub, rej = vals
+    if rec != meta + facts + sub + rej:
+        out.add("accounting", stage, "line %d: records %d != meta %d + facts %d + subtotals %d + rejected %d (%s)"
+                % (n, rec, meta, facts, sub, rej, shown(os.path.basename(f.path))))
+    if e[5] not in (b"ok", b"rejected"):
+        out.add("stream_grammar", stage, "line %d: E status %s" % (n, shown(e[5])))
+    if e[5] == b"rejected":
+        if not f.js:
+            out.add("rejected_reason", stage, "line %d: %s is rejected with no J saying why" % (n, shown(f.path)))
+        if facts or sub:
+            out.add("accounting", stage, "line %d: rejected file %s counts %d facts, %d subtotals"
+                    % (n, shown(os.path.basename(f.path)), facts, sub))
+
+
+# ---- the tree on disk ----------------------------------------------------------------------
+
+def tree_inventory(root):
+    """(regular table files by (dev, ino) -> path, other table-named entries) below root,
+    without following links (the links are resolved, not walked)."""
+    regular, other = {}, []
+    broot = os.fsencode(root)
+    for d, dirs, files in os.walk(broot, followlinks=False):
+        for name in files + dirs:
+            p = os.path.join(d, name)
+            st = os.lstat(p)
+            if stat.S_ISDIR(st.st_mode) or not is_table_name(name) and not stat.S_ISLNK(st.st_mode):
+                continue
+            try:
+                t = os.stat(p)
+            except OSError:
+                other.append(p)  # a loop, or a link to nowhere
+                continue
+            if stat.S_ISREG(t.st_mode) and is_table_name(name):
+                regular.setdefault((t.st_dev, t.st_ino), p)
+            elif not stat.S_ISDIR(t.st_mode) and is_table_name(name):
+                other.append(p)  # a FIFO
+    return regular, other
+
+
+def files_accounted(out, stage, stream, root):
+    regular, other = tree_inventory(root)
+    seen = {}
+    rel = lambda p: show(os.path.relpath(p, os.fsencode(root)))
+    for f in stream.files:
+        try:
+            t = os.stat(f.path)
+        except OSError:
+            t = None
+        if t is not None and stat.S_ISREG(t.st_mode) and (t.st_dev, t.st_ino) in regular:
+            seen.setdefault((t.st_dev, t.st_ino), []).append(f)
+        elif not f.rejected:
+            out.add("files_accounted", stage, "%s is in the stream, not rejected, and is no regular file of the tree"
+                    % show(f.path).replace(root, "<tree>"))
+    for key, p in sorted(regular.items(), key=lambda kv: kv[1]):
+        got = seen.get(key, [])
+        if not got:
+            out.add("files_accounted", stage, "%s is missing from the stream" % rel(p))
+        elif len(got) > 1:
+            out.add("files_accounted", stage, "%s is in the stream %d times (e.g. as %s)"
+                    % (rel(p), len(got), show(got[-1].path).replace(root, "<tree>")[:160]))
+
+
+# ---- dry-run mode --------------------------------------------------------------------------
+
+def later_touches(case, i):
+    """Whether a mutation after the i-th touched the same file."""
+    m = case.mutations[i]
+    mine = {m.get("file"), m.get("now")} | set(m.get("copies", []))
+    return any(x.get("file") in mine for x in case.mutations[i + 1:])
+
+
+def by_name(stream, name):
+    return [f for f in stream.files if show(os.path.basename(f.path)) == name]
+
+
+def expectations(out, case, ext, norm):
+    for i, m in enumerate(case.mutations):
+        exp = m.get("expect")
+        if not exp or later_touches(case, i):
+            continue
+        if exp == "rejected":
+            for f in by_name(ext, m["file"]):
+                if f.e is not None and not f.rejected:
+                    out.add("expect_rejected", "extract", "%s (%s) was not rejected: E %s"
+                            % (m["file"], m["kind"], " ".join(x.decode("utf-8", "replace") for x in f.e)))
+        elif exp == "intact":
+            line = str(m["line"]).encode()
+            marker = m["marker"].encode("utf-8")
+            for f in by_name(ext, m["file"]):
+                rs = [r for r in f.rs if r and r[0] == line]
+                if not rs or f.rejected or any(j and j[0] == line for j in f.js):
+                    continue
+                if not any(marker in x for r in rs for x in r):
+                    longest = max(len(x) for r in rs for x in r[2:4] or [b""])
+                    out.add("cell_cut", "extract", "%s line %s: the %d-byte cell reached the stream cut (longest"
+                            " text field of the row: %d bytes), its row not rejected" % (m["file"], m["line"], m["bytes"], longest))
+        elif exp == "duplicate":
+            names = [m["file"]] + m["copies"]
+            got = [by_name(ext, n) for n in names]
+            if all(len(g) == 1 and not g[0].rejected for g in got) and got[0][0].kind not in (b"", b"0"):
+                for name in names:
+                    for f in by_name(norm, name):
+                        if not f.rejected or not any(j[2:3] == [b"duplicate_table"] for j in f.js):
+                            out.add("duplicate_rejected", "normalize", "%s, one of %d files of table %s, was not"
+                                    " rejected as duplicate_table" % (name, len(names), got[0][0].kind.decode()))
+
+
+def stage_agreement(out, ext, norm):
+    def key(s):
+        d = {}
+        for f in s.files:
+            d.setdefault(f.path, []).append(f)
+        return d
+    a, b = key(ext), key(norm)
+    for p in sorted(set(a) | set(b)):
+        na, nb = len(a.get(p, [])), len(b.get(p, []))
+        if na != nb:
+            out.add("stage_agreement", "normalize", "%s: %d F in extract's stream, %d in normalize's"
+                    % (show(os.path.basename(p)), na, nb))
+            continue
+        for fa, fb in zip(a[p], b[p]):
+            if fa.e and fb.e and (fa.e[:2] != fb.e[:2]):
+                out.add("stage_agreement", "normalize", "%s: records/meta %s/%s in extract, %s/%s in normalize"
+                        % (show(os.path.basename(p)), fa.e[0].decode(), fa.e[1].decode(), fb.e[0].decode(), fb.e[1].decode()))
+
+
+def dry_run(case, bins, work, timeout=20, pipe=False):
+    """The dry-run mode on one case; returns an Outcome."""
+    out = Outcome("dry-run")
+    t0 = time.monotonic()
+    tree = os.path.join(work, "tree")
+    _clean(work)
+    os.makedirs(tree)
+    materialize(case, tree)
+    es, ns = os.path.join(work, "extract.stream"), os.path.join(work, "normalize.stream")
+    err = os.path.join(work, "stderr")
+    r = run(bins, ["extract", tree], timeout, stdout=es, stderr_path=err)
+    if judge(out, "extract", r, {0}, timeout, tree):
+        ext = read_stream(es, "extract", out, tree)
+        files_accounted(out, "extract", ext, tree)
+        r = run(bins, ["normalize"], timeout, stdin=es, stdout=ns, stderr_path=err)
+        if judge(out, "normalize", r, {0}, timeout, tree):
+            norm = read_stream(ns, "normalize", out, tree)
+            stage_agreement(out, ext, norm)
+            expectations(out, case, ext, norm)
+            lo = os.path.join(work, "load.out")
+            r = run(bins, ["load", "--dry-run"], timeout, stdin=ns, stdout=lo, stderr_path=err)
+            if judge(out, "load", r, {0, 65}, timeout, tree):
+                want = 65 if norm.has_reject() else 0
+                if r.rc != want:
+                    out.add("exit_rejects", "load", "exit %d, but the stream holds %s" %
+                            (r.rc, "rejected rows or files" if want == 65 else "no rejected row or file"))
+                text = out.stderr["load"] + open(lo, encoding="utf-8", errors="replace").read()
+                m = SUMMARY_RE.search(text)
+                nrec = sum(f.count(0) or 0 for f in norm.files)
+                if not m:
+                    out.add("load_summary", "load", "no dry-run summary line")
+                elif int(m.group(1)) != len(norm.files) or int(m.group(5)) != nrec:
+                    out.add("load_summary", "load", "summary says %s files, %s rows read; the stream has %d files, %d records"
+                            % (m.group(1), m.group(5), len(norm.files), nrec))
+                elif int(m.group(2)) + int(m.group(3)) + int(m.group(4)) != int(m.group(1)):
+                    out.add("load_summary", "load", "summary: %s would load + %s unchanged + %s rejected != %s files"
+                            % (m.group(2), m.group(3), m.group(4), m.group(1)))
+                hand = r.rc
+                if pipe:
+                    r = run(bins, ["load", "--dry-run", tree], timeout, stderr_path=err)
+                    if judge(out, "load-pipe", r, {0, 65}, timeout, tree) and r.rc != hand:
+                        out.add("pipe_agrees", "load-pipe", "load --dry-run TREE exits %d, extract | normalize | load --dry-run %d"
+                                % (r.rc, hand))
+    out.secs = time.monotonic() - t0
+    return out
+
+
+def _clean(work):
+    if os.path.isdir(work):
+        subprocess.run(["rm", "-rf", "--", work], check=True)
