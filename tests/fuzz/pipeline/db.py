@@ -81,9 +81,12 @@ class RealLoad:
             raise SystemExit("pfuzz: no mart view has a dept_code column")
 
     def goods_for(self, case):
-        """Two sample departments whose code and folder are not the case's."""
-        goods = [l for l in self.seeds.samples() if l.split("/")[2] != case.dept and l.split("/", 1)[1] != case.folder]
-        return tuple(goods[:2])
+        """Two sample departments whose code is not the case's: 110001 and 110002 (they
+        pass every check) unless the case is one of them, so that few reference loads
+        are needed."""
+        samples = sorted(self.seeds.samples(), key=lambda l: (not l.endswith(("/110001", "/110002")), l))
+        goods = [l for l in samples if l.split("/")[2] != case.dept]
+        return tuple(sorted(goods[:2]))
 
     def _load(self, tree, out, db):
         err = os.path.join(self.work, "load.err")
@@ -135,8 +138,12 @@ class RealLoad:
                 d = g.split("/")[2]
                 if not snap["facts"].get(d) or snap["facts"][d][0] == 0:
                     out.add("reference", "load", "the reference load has no facts of %s" % d)
-            for v, rows in snap["views"].items():
-                if not rows and v in ("expenditure_by_function", "department_year"):
+            # a comparison with nothing compares nothing: the views every sample
+            # department fills must have rows (the samples have no table 10, so
+            # state_capital_expenditure_by_function stays empty)
+            for v in ("expenditure_by_function", "gpb_expenditure_by_function", "basic_expenditure_by_economic",
+                      "revenue_by_source", "three_public_expenses", "project_indicators", "department_year"):
+                if v in snap["views"] and not snap["views"][v]:
                     out.add("reference", "load", "the reference load has no row of mart.%s" % v)
         self.c.drop(CASE_DB)
         self.refs[goods] = (snap, out)
@@ -164,7 +171,7 @@ class RealLoad:
         finally:
             self.c.drop(CASE_DB)
         for v in out.violations:
-            if not v.line:
+            if not v.line:  # a database check: load's own word on the run
                 v.line = key_line(out.stderr.get("load", ""))
         out.secs = time.monotonic() - t0
         return out
