@@ -189,9 +189,12 @@ def signature(out):
     """What tells one failure from another: mode, invariant, stage and the shape of
     the detail (numbers and file names taken out)."""
     v = out.first()
-    shape = re.sub(r"<tree>\S*|\S+\.csv(\.gz)?|[^\x00-\x7f]+", "F", v.detail)
-    shape = re.sub(r"-?[0-9][0-9.]*", "N", shape)
-    return "%s %s[%s] %s" % (out.mode, v.invariant, v.stage, shape[:70])
+    text = v.detail
+    if v.invariant in ("exit", "signal", "sanitizer"):  # "exit 70" says little: what did it say
+        text += " | " + re.sub(r"^.*? load run \S+: ", "", v.line)
+    shape = re.sub(r"<tree>\S*|\S+\.csv(\.gz)?|[^\x00-\x7f]+", "F", text)
+    shape = re.sub(r"-?[0-9][0-9.]*|0x[0-9a-f]+", "N", shape)
+    return "%s %s[%s] %s" % (out.mode, v.invariant, v.stage, shape[:110])
 
 
 def info_for(case, out):
@@ -278,7 +281,8 @@ def cmd_ci(args):
     # New cases, grouped by their first mutation's kind.  A FIFO or a symlink loop
     # (3 variants in all, each pinned by a regression case) would spend the time
     # bound of a hang on what the replay already shows: CI skips those IDs.
-    fails_dir = os.path.join(args.out, "failures")
+    fails_dir = os.path.join(args.out, "failures")  # what the last run failed on, only
+    subprocess.run(["rm", "-rf", "--", fails_dir])
     groups = {}
     skipped = []
     i = 0
