@@ -30,14 +30,18 @@ Invariants (the names used in reports and case.json):
   amount_range    every amount in R and C fits numeric(18,2) (< 10^16 yuan)
   stage_agreement normalize writes the same files as extract got, each with
                   the same record and meta counts
-  files_accounted every regular table file of the tree is in exactly one F;
-                  a FIFO or a link that leads nowhere is never loaded
+  files_accounted every regular table file of the tree is in exactly one F
+                  (a symlink loop or a second link reads nothing twice; a
+                  non-UTF-8 name is written with \\xHH for its bytes); a FIFO
+                  or a link that leads nowhere is never loaded
   exit_rejects    load --dry-run exits 65 when the stream holds a rejected row
                   or file, and 0 when it holds none
   load_summary    load's dry-run summary counts the stream's files and records
   pipe_agrees     load --dry-run TREE exits as extract | normalize | load does
   expect_rejected a mutation that must reject its file did (empty file, title
-                  year against the folder, a field past 1 MiB)
+                  year against the folder); a FIFO, a link to /dev/zero or
+                  out of the tree is in the stream, rejected; the row of a
+                  field past 1 MiB is rejected (or its file)
   cell_cut        a lengthened cell (under 1 MiB) reaches the stream whole, or
                   its row is rejected
   duplicate_rejected  two files of one table kind: both rejected
@@ -406,15 +410,30 @@ def tree_inventory(root):
     return regular, other
 
 
+SHOWN = {b"n": b"\n", b"r": b"\r", b"t": b"\t"}
+
+
+def stat_path(path):
+    """os.stat of an F path, or None.  extract writes a path as text_escape_controls()
+    shows it (docs/contract.md): a control character as \\n, \\r, \\t or \\xHH, a byte
+    that is not UTF-8 as \\xHH.  When the path as written does not exist, those are
+    turned back into bytes."""
+    back = re.sub(rb"\\(x[0-9A-Fa-f]{2}|[nrt])",
+                  lambda m: SHOWN.get(m.group(1)) or bytes([int(m.group(1)[1:], 16)]), path)
+    for p in (path, back):
+        try:
+            return os.stat(p)
+        except OSError:
+            pass
+    return None
+
+
 def files_accounted(out, stage, stream, root):
     regular, other = tree_inventory(root)
     seen = {}
     rel = lambda p: show(os.path.relpath(p, os.fsencode(root)))
     for f in stream.files:
-        try:
-            t = os.stat(f.path)
-        except OSError:
-            t = None
+        t = stat_path(f.path)
         if t is not None and stat.S_ISREG(t.st_mode) and (t.st_dev, t.st_ino) in regular:
             seen.setdefault((t.st_dev, t.st_ino), []).append(f)
         elif not f.rejected:
@@ -467,6 +486,8 @@ def marker_line(case, m):
 def still_applies(case, m):
     """Whether what the mutation did is still there (a minimized or stacked case may
     have lost it): only then does its expectation hold."""
+    if m["kind"] in ("fifo", "symlink"):
+        return any(show(e.name) == m["file"] for e in case.entries)
     data = entry_text(case, m["file"])
     if data is None:
         return False
@@ -488,11 +509,21 @@ def expectations(out, case, ext, norm):
         exp = m.get("expect")
         if not exp or not still_applies(case, m) or (exp != "intact" and later_touches(case, i)):
             continue
-        if exp == "rejected":
-            for f in by_name(ext, m["file"]):
+        if exp in ("rejected", "listed_rejected"):
+            got = by_name(ext, m["file"])
+            if not got and exp == "listed_rejected":
+                out.add("expect_rejected", "extract", "%s (%s) is not in the stream: lost in silence"
+                        % (m["file"], m["kind"]))
+            for f in got:
                 if f.e is not None and not f.rejected:
                     out.add("expect_rejected", "extract", "%s (%s) was not rejected: E %s"
                             % (m["file"], m["kind"], " ".join(x.decode("utf-8", "replace") for x in f.e)))
+        elif exp == "row_rejected":
+            line = str(marker_line(case, m)).encode()
+            for f in by_name(ext, m["file"]):
+                if f.e is not None and not f.rejected and not any(j and j[0] == line for j in f.js):
+                    out.add("expect_rejected", "extract", "%s line %s: the %d-byte cell (past 1 MiB) was not"
+                            " rejected, nor its file" % (m["file"], line.decode(), m["bytes"]))
         elif exp == "intact":
             ln = marker_line(case, m)
             line = str(ln).encode()

@@ -10,12 +10,17 @@ is inside the deflated text.  Byte mutations work on the bytes on disk or,
 half the time for a .csv.gz, on the inflated bytes.
 
 Some mutations say what a correct pipeline must do with them beyond the
-general invariants (an "expect" key, checked by check.py):
-    rejected   the file is rejected whole (an empty file, a title year that
-               disagrees with the folder)
-    intact     the lengthened cell reaches the stream whole, or its row is
-               rejected: never cut silently
-    duplicate  both copies of a table are rejected
+general invariants (an "expect" key, checked by check.py; the contract's
+table "What the loader guarantees when something goes wrong"):
+    rejected         the file is rejected whole (an empty file, a title year
+                     that disagrees with the folder)
+    row_rejected     the row of a cell past 1 MiB is rejected (too_long), or
+                     the file
+    intact           a lengthened cell under 1 MiB reaches the stream whole,
+                     or its row is rejected: never cut silently
+    duplicate        every copy of a table is rejected (duplicate_table)
+    listed_rejected  a FIFO, a link to /dev/zero or to a file outside the
+                     tree is in the stream as a rejected file, at once
 """
 
 import codecs
@@ -394,7 +399,7 @@ def m_lengthen(case, rng):
     cells[ci] = cells[ci].strip() + _filler(size, p.enc, marker)
     lines[li] = write_row(cells, body_eol(lines[li])[1])
     e.data = p.encode("".join(lines))
-    exp = "intact" if size < 1024 * 1024 else "rejected"
+    exp = "intact" if size < 1024 * 1024 else "row_rejected"
     return rec("lengthen", e, line=li + 1, column=ci + 1, bytes=size, marker=marker, expect=exp, **gz_note(p))
 
 
@@ -584,18 +589,36 @@ def m_reencode(case, rng):
 
 
 def m_fifo(case, rng):
-    """A FIFO named like a table (nothing ever writes to it)."""
-    case.add(Entry("管道.csv".encode(), "fifo"))
-    return {"kind": "fifo", "file": "管道.csv"}
+    """Something named like a table that is no regular file: a FIFO nothing writes to,
+    or a link to /dev/zero (reads without end).  Must be a rejected entry, at once."""
+    if rng.random() < 0.6:
+        case.add(Entry("管道.csv".encode(), "fifo"))
+        return {"kind": "fifo", "file": "管道.csv", "expect": "listed_rejected"}
+    case.add(Entry("零.csv".encode(), "symlink", target=b"/dev/zero"))
+    return {"kind": "fifo", "file": "零.csv", "target": "/dev/zero", "expect": "listed_rejected"}
 
 
-def m_symlink_loop(case, rng):
-    """A symlink loop: a folder linking to itself, or a .csv linking to itself."""
-    if rng.random() < 0.5:
+def m_symlink(case, rng):
+    """Links in a submission folder: a folder linking to itself (a loop), a .csv linking
+    to itself, a second name for a table of the folder (read once), a link to a file
+    outside the tree (not followed: a rejected entry)."""
+    r = rng.random()
+    if r < 0.35:
         case.add(Entry(b"loop", "symlink", target=b"."))
-        return {"kind": "symlink_loop", "file": "loop", "target": "."}
-    case.add(Entry("自环.csv".encode(), "symlink", target="自环.csv".encode()))
-    return {"kind": "symlink_loop", "file": "自环.csv", "target": "自环.csv"}
+        return {"kind": "symlink", "file": "loop", "target": "."}
+    if r < 0.5:
+        case.add(Entry("自环.csv".encode(), "symlink", target="自环.csv".encode()))
+        return {"kind": "symlink", "file": "自环.csv", "target": "自环.csv"}
+    if r < 0.8:
+        e, p = pick_file(case, rng)
+        if not e:
+            return None
+        ext = b".csv.gz" if e.name.lower().endswith(b".gz") else b".csv"
+        name = "链接".encode() + ext
+        case.add(Entry(name, "symlink", target=e.name))
+        return {"kind": "symlink", "file": show(name), "target": show(e.name)}
+    case.add(Entry("外链.csv".encode(), "symlink", target=b"/etc/passwd"))
+    return {"kind": "symlink", "file": "外链.csv", "target": "/etc/passwd", "expect": "listed_rejected"}
 
 
 # name: (weight, function).  The weights favour what reaches deep into the
@@ -622,12 +645,12 @@ KINDS = {
     "empty": (3, m_empty),
     "dup_table": (3, m_dup_table),
     "reencode": (2, m_reencode),
-    "fifo": (0.5, m_fifo),  # each one costs a time bound until FIFOs are refused
-    "symlink_loop": (1, m_symlink_loop),
+    "fifo": (1, m_fifo),
+    "symlink": (1.5, m_symlink),
 }
 
 
-ALONE = ("fifo", "symlink_loop")
+ALONE = ("fifo", "symlink")
 
 
 def mutate(case, rng, kinds=None, count=None):
