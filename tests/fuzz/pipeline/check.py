@@ -59,11 +59,33 @@ from mutate import Payload
 
 SANITIZER = [b"ERROR: AddressSanitizer", b"ERROR: LeakSanitizer", b"runtime error:",
              b"ERROR: UndefinedBehaviorSanitizer", b"AddressSanitizer:DEADLYSIGNAL"]
-FIELDS = {"F": 14, "J": 5, "C": 9, "E": 6}
+def stream_grammar():
+    """The field names of F, J, C, E, the magic and the version, from etl/common/stream.h
+    (the one specification of the stream): the harness follows it when it grows."""
+    with open(os.path.join(ROOT, "etl", "common", "stream.h"), encoding="utf-8") as f:
+        h = f.read()
+    g = {"magic": re.search(r'#define STREAM_MAGIC\s+"([^"]+)"', h).group(1).encode(),
+         "version": re.search(r'#define STREAM_VERSION\s+"([^"]+)"', h).group(1).encode()}
+    for tag in "FJCE":
+        body = re.search(r"enum %s_field\s*\{([^}]*)\}" % tag.lower(), h).group(1)
+        names = re.findall(r"\b%s_([A-Z0-9_]+)\b" % tag, body)
+        assert names[-1] == "NFIELDS", "stream.h: enum %s_field does not end with %s_NFIELDS" % (tag.lower(), tag)
+        g[tag] = {n: i for i, n in enumerate(names[:-1])}
+    return g
+
+
+GRAMMAR = stream_grammar()
+FIELDS = {t: len(GRAMMAR[t]) for t in "FJCE"}
+FI, JI, CI, EI = (GRAMMAR[t] for t in "FJCE")
+# C fields holding yuan (the etl.checks columns of numeric(18,2))
+C_AMOUNTS = [CI[n] for n in ("EXPECTED", "ACTUAL", "MAX_DIFF", "ALLOWANCE") if n in CI]
+E_COUNTS = [EI[n] for n in ("RECORDS", "META", "FACTS", "SUBTOTALS", "REJECTED")]
+E_STATUSES = (b"ok", b"rejected", b"skipped")
 AMOUNT_RE = re.compile(rb"^-?[0-9]+\.[0-9][0-9]$")
 COUNT_RE = re.compile(rb"^[0-9]+$")
 LIMIT = 10 ** 16 * 100  # numeric(18,2): |amount| < 10^16 yuan, in fen
-SUMMARY_RE = re.compile(r"(\d+) files: (\d+) would load, (\d+) unchanged, (\d+) rejected; rows: (\d+) read")
+SUMMARY_RE = re.compile(r"(\d+) files: (\d+) would load, (\d+) unchanged, (\d+) rejected"
+                        r"(?:, (\d+) skipped[^;]*)?; rows: (\d+) read")
 UNESC = {b"\\": b"\\", b"t": b"\t", b"n": b"\n", b"r": b"\r"}
 
 
@@ -245,15 +267,15 @@ class SFile:
 
     @property
     def rejected(self):
-        return self.e is not None and len(self.e) > 5 and self.e[5] == b"rejected"
+        return self.e is not None and len(self.e) > EI["STATUS"] and self.e[EI["STATUS"]] == b"rejected"
 
     @property
     def kind(self):
-        return self.f[7] if len(self.f) > 7 else b""
+        return self.f[FI["KIND"]] if len(self.f) > FI["KIND"] else b""
 
-    def count(self, i):
+    def count(self, name):
         try:
-            return int(self.e[i])
+            return int(self.e[EI[name]])
         except (TypeError, ValueError, IndexError):
             return None
 
@@ -298,7 +320,7 @@ def read_stream(path, stage, out, tree=""):
                     % (n, tag, which[0] if which else "?", shown(fields[which[0]] if which else raw)))
         fields = [unescape(x) for x in fields[1:]]
         if n == 1:
-            if tag != "S" or fields[:2] != [b"budget-etl-stream", b"1"]:
+            if tag != "S" or fields[:2] != [GRAMMAR["magic"], GRAMMAR["version"]]:
                 out.add("stream_grammar", stage, "line 1 is not the S header: %s" % shown(raw))
             continue
         if tag in FIELDS and len(fields) != FIELDS[tag]:
@@ -306,7 +328,7 @@ def read_stream(path, stage, out, tree=""):
         if tag == "F":
             if cur is not None:
                 out.add("unclosed_file", stage, "line %d: F before the E of %s" % (n, shown(cur.path)))
-            cur = SFile(fields[0] if fields else b"", fields, n)
+            cur = SFile(fields[FI["PATH"]] if fields else b"", fields, n)
             s.files.append(cur)
         elif tag in ("R", "J"):
             if cur is None:
@@ -318,15 +340,18 @@ def read_stream(path, stage, out, tree=""):
                     out.add("stream_grammar", stage, "line %d: R has %d fields" % (n, len(fields)))
                 for kv in fields[4:]:
                     k, _, v = kv.partition(b"=")
-                    if k in AMOUNT_KEYS:
+                    if k in AMOUNT_KEYS and v:  # a blank cell is written key= (stream.h)
                         _amount(out, stage, v, "line %d: R %s=%s" % (n, k.decode(), shown(v)))
         elif tag == "C":
             if cur is not None:
                 out.add("stream_grammar", stage, "line %d: C inside a file" % n)
             s.checks.append(fields)
-            for v in fields[5:7]:
+            for i in C_AMOUNTS:
+                v = fields[i] if i < len(fields) else b""
                 if v:
-                    _amount(out, stage, v, "line %d: C %s expected/actual %s" % (n, shown(fields[3] if len(fields) > 3 else b""), shown(v)))
+                    name = [k for k, x in CI.items() if x == i][0].lower()
+                    _amount(out, stage, v, "line %d: C %s %s %s" % (n, shown(fields[CI["NAME"]] if len(fields) > CI["NAME"] else b""),
+                                                                  name, shown(v)))
         elif tag == "E":
             if cur is None:
                 out.add("stream_grammar", stage, "line %d: E outside a file" % n)
@@ -362,22 +387,23 @@ def _amount(out, stage, v, where):
 
 def _accounting(out, stage, f, n, shown):
     e = f.e
-    if len(e) != 6:
+    if len(e) != FIELDS["E"]:
         return
     vals = []
-    for i, v in enumerate(e[:5]):
-        if not COUNT_RE.match(v):
+    for i in E_COUNTS:
+        if not COUNT_RE.match(e[i]):
             out.add("accounting", stage, "line %d: E count %s is not a number >= 0 (%s: E %s)"
-                    % (n, shown(v), shown(os.path.basename(f.path)), " ".join(x.decode("utf-8", "replace") for x in e)))
+                    % (n, shown(e[i]), shown(os.path.basename(f.path)), " ".join(x.decode("utf-8", "replace") for x in e)))
             return
-        vals.append(int(v))
+        vals.append(int(e[i]))
     rec, meta, facts, sub, rej = vals
     if rec != meta + facts + sub + rej:
         out.add("accounting", stage, "line %d: records %d != meta %d + facts %d + subtotals %d + rejected %d (%s)"
                 % (n, rec, meta, facts, sub, rej, shown(os.path.basename(f.path))))
-    if e[5] not in (b"ok", b"rejected"):
-        out.add("stream_grammar", stage, "line %d: E status %s" % (n, shown(e[5])))
-    if e[5] == b"rejected":
+    status = e[EI["STATUS"]]
+    if status not in E_STATUSES:
+        out.add("stream_grammar", stage, "line %d: E status %s" % (n, shown(status)))
+    if status == b"rejected":
         if not f.js:
             out.add("rejected_reason", stage, "line %d: %s is rejected with no J saying why" % (n, shown(f.path)))
         if facts or sub:
@@ -521,7 +547,7 @@ def expectations(out, case, ext, norm):
         elif exp == "row_rejected":
             line = str(marker_line(case, m)).encode()
             for f in by_name(ext, m["file"]):
-                if f.e is not None and not f.rejected and not any(j and j[0] == line for j in f.js):
+                if f.e is not None and not f.rejected and not any(j and j[JI["LINE"]] == line for j in f.js):
                     out.add("expect_rejected", "extract", "%s line %s: the %d-byte cell (past 1 MiB) was not"
                             " rejected, nor its file" % (m["file"], line.decode(), m["bytes"]))
         elif exp == "intact":
@@ -529,8 +555,8 @@ def expectations(out, case, ext, norm):
             line = str(ln).encode()
             marker = m["marker"].encode("utf-8")
             for f in by_name(ext, m["file"]):
-                rs = [r for r in f.rs if r and r[0] == line]
-                if not rs or f.rejected or any(j and j[0] == line for j in f.js):
+                rs = [r for r in f.rs if r and r[0] == line]  # R_LINE is first
+                if not rs or f.rejected or any(j and j[JI["LINE"]] == line for j in f.js):
                     continue
                 if not any(marker in x for r in rs for x in r):
                     longest = max(len(x) for r in rs for x in r[2:4] or [b""])
@@ -542,7 +568,7 @@ def expectations(out, case, ext, norm):
             if all(len(g) == 1 and not g[0].rejected for g in got) and got[0][0].kind not in (b"", b"0"):
                 for name in names:
                     for f in by_name(norm, name):
-                        if not f.rejected or not any(j[2:3] == [b"duplicate_table"] for j in f.js):
+                        if not f.rejected or not any(j[JI["REASON"]:JI["REASON"] + 1] == [b"duplicate_table"] for j in f.js):
                             out.add("duplicate_rejected", "normalize", "%s, one of %d files of table %s, was not"
                                     " rejected as duplicate_table" % (name, len(names), got[0][0].kind.decode()))
 
@@ -561,9 +587,10 @@ def stage_agreement(out, ext, norm):
                     % (show(os.path.basename(p)), na, nb))
             continue
         for fa, fb in zip(a[p], b[p]):
-            if fa.e and fb.e and (fa.e[:2] != fb.e[:2]):
+            if fa.e and fb.e and (fa.count("RECORDS"), fa.count("META")) != (fb.count("RECORDS"), fb.count("META")):
                 out.add("stage_agreement", "normalize", "%s: records/meta %s/%s in extract, %s/%s in normalize"
-                        % (show(os.path.basename(p)), fa.e[0].decode(), fa.e[1].decode(), fb.e[0].decode(), fb.e[1].decode()))
+                        % (show(os.path.basename(p)), fa.count("RECORDS"), fa.count("META"), fb.count("RECORDS"),
+                           fb.count("META")))
 
 
 def dry_run(case, bins, work, timeout=20, pipe=False):
@@ -594,15 +621,17 @@ def dry_run(case, bins, work, timeout=20, pipe=False):
                             (r.rc, "rejected rows or files" if want == 65 else "no rejected row or file"))
                 text = out.stderr["load"] + open(lo, encoding="utf-8", errors="replace").read()
                 m = SUMMARY_RE.search(text)
-                nrec = sum(f.count(0) or 0 for f in norm.files)
+                nrec = sum(f.count("RECORDS") or 0 for f in norm.files)
                 if not m:
                     out.add("load_summary", "load", "no dry-run summary line")
-                elif int(m.group(1)) != len(norm.files) or int(m.group(5)) != nrec:
-                    out.add("load_summary", "load", "summary says %s files, %s rows read; the stream has %d files, %d records"
-                            % (m.group(1), m.group(5), len(norm.files), nrec))
-                elif int(m.group(2)) + int(m.group(3)) + int(m.group(4)) != int(m.group(1)):
-                    out.add("load_summary", "load", "summary: %s would load + %s unchanged + %s rejected != %s files"
-                            % (m.group(2), m.group(3), m.group(4), m.group(1)))
+                else:
+                    files, load_, unch, rej, skip, rows = (int(x or 0) for x in m.groups())
+                    if files != len(norm.files) or rows != nrec:
+                        out.add("load_summary", "load", "summary says %d files, %d rows read; the stream has %d files,"
+                                " %d records" % (files, rows, len(norm.files), nrec))
+                    elif load_ + unch + rej + skip != files:
+                        out.add("load_summary", "load", "summary: %d would load + %d unchanged + %d rejected + %d skipped"
+                                " != %d files" % (load_, unch, rej, skip, files))
                 hand = r.rc
                 if pipe:
                     r = run(bins, ["load", "--dry-run", tree], timeout, stderr_path=err)
