@@ -24,7 +24,7 @@ import re
 import subprocess
 import time
 
-from cases import ROOT, copy_tree, materialize
+from cases import copy_tree, materialize
 from check import Outcome, judge, run, tree_inventory, _clean, key_line
 
 TEMPLATE = "pfuzz_template"

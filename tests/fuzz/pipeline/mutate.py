@@ -30,7 +30,7 @@ import io
 import re
 import zlib
 
-from cases import Entry, is_table_name, show
+from cases import Entry, show
 
 BOMS = [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")]
 

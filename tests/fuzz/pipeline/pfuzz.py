@@ -42,7 +42,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cases import ROOT, Seeds, load_case, save_case, show  # noqa: E402
-from check import Bins, Outcome, dry_run, key_line, tail  # noqa: E402
+from check import Bins, dry_run, key_line, tail  # noqa: E402
 from mutate import KINDS, mutate, primary_kind  # noqa: E402
 import minimize  # noqa: E402
 
