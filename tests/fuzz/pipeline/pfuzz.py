@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout (it is not ignored)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cases import ROOT, Seeds, load_case, save_case, show  # noqa: E402
 from check import Bins, dry_run, key_line, tail  # noqa: E402
