@@ -376,19 +376,24 @@ char *text_copy(char *dst, size_t size, const char *src)
 	return dst;
 }
 
-static char *escape(const char *src, char *dst, size_t size, bool controls);
+static char *escape(const char *src, char *dst, size_t size, bool controls, bool backslash);
 
 char *text_escape_controls(const char *src, char *dst, size_t size)
 {
-	return escape(src, dst, size, true);
+	return escape(src, dst, size, true, false);
 }
 
 char *text_escape_invalid(const char *src, char *dst, size_t size)
 {
-	return escape(src, dst, size, false);
+	return escape(src, dst, size, false, false);
 }
 
-static char *escape(const char *src, char *dst, size_t size, bool controls)
+char *text_escape_path(const char *src, char *dst, size_t size)
+{
+	return escape(src, dst, size, true, true);
+}
+
+static char *escape(const char *src, char *dst, size_t size, bool controls, bool backslash)
 {
 	const unsigned char *s = (const unsigned char *)src;
 	size_t len = strlen(src), i = 0, o = 0;
@@ -405,6 +410,8 @@ static char *escape(const char *src, char *dst, size_t size, bool controls)
 			snprintf(rep, sizeof(rep), "\\x%02X", s[i]);
 			rn = 4;
 			n = 1;
+		} else if (backslash && cp == '\\') {
+			memcpy(rep, "\\\\", rn = 2);
 		} else if (controls && (cp < 0x20 || cp == 0x7F)) {
 			if (cp == '\n')
 				memcpy(rep, "\\n", rn = 2);

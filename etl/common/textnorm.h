@@ -69,4 +69,11 @@ char *text_escape_controls(const char *src, char *dst, size_t size);
  */
 char *text_escape_invalid(const char *src, char *dst, size_t size);
 
+/*
+ * A file path as the stream and etl.files hold it: as text_escape_controls,
+ * and a backslash doubled, so that every escaped path stands for exactly one
+ * name ("a\\x41.csv" is the name a\x41.csv, "a\x41.csv" the byte 0x41).
+ */
+char *text_escape_path(const char *src, char *dst, size_t size);
+
 #endif

@@ -179,7 +179,7 @@ static void reject_entry(const char *entry, const struct wording *w, FILE *out)
 	snprintf(detail, sizeof(detail), "%.*s", (int)(r - q - 1), q + 1);
 	paths_absolute(cwd, r + 1, abs, sizeof(abs));
 	memset(&fi, 0, sizeof(fi));
-	fi.path = text_escape_controls(abs, shown, sizeof(shown));
+	fi.path = text_escape_path(abs, shown, sizeof(shown));
 	fi.sha256 = "";
 	fi.encoding = "";
 	fi.compression = "none";
@@ -229,7 +229,7 @@ static void extract_file(const char *path, const struct wording *w, const struct
 	 * control characters (a newline) written as \xHH, \n; the file itself
 	 * is opened by its real name.
 	 */
-	fi.path = text_escape_controls(abs, shown, sizeof(shown));
+	fi.path = text_escape_path(abs, shown, sizeof(shown));
 	paths_submission_key(abs, &fi.folder_year, fi.folder_dept, sizeof(fi.folder_dept));
 	rc = infile_open(&f, path, &err);
 	fi.sha256 = f.sha256;

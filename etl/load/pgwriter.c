@@ -87,9 +87,12 @@ static int fail_res(struct pgw *w, const PGresult *res, const char *what, struct
 
 	snprintf(w->sqlstate, sizeof(w->sqlstate), "%s", state ? state : "");
 	chomp_copy(msg, sizeof(msg), primary ? primary : w->conn ? PQerrorMessage(w->conn) : "");
-	return etl_fail(err, classify(w, state, msg), 0, NULL, "%s: %s%s%.80s%s%.80s%s", what, msg,
-	                detail ? " (" : "", detail ? detail : "", context ? "; " : "",
-	                context ? context : "", detail ? ")" : "");
+	/* detail and context whole as far as the message holds, cut on a character */
+	etl_fail(err, classify(w, state, msg), 0, NULL, "%s: %s%s%.300s%s%.200s%s", what, msg,
+	         detail ? " (" : "", detail ? detail : "", context ? "; " : "",
+	         context ? context : "", detail ? ")" : "");
+	text_utf8_cut(err->message);
+	return -1;
 }
 
 int pgw_connect(struct pgw *w, const char *conninfo, struct etl_err *err)

@@ -599,10 +599,51 @@ static int on_r(struct normalizer *z, const struct stream_rec *rec)
 	return keep_row(z, rec, role, rec->field[R_CODE], 0);
 }
 
+/*
+ * Whether a column of the file's table adds up (over all its rows) past the
+ * range of an amount: the views sum its figures, and a sum PostgreSQL cannot
+ * hold would stop every reader.  msg: why, naming the column.
+ */
+static bool sum_out_of_range(const struct nfile *nf, char *msg, size_t size)
+{
+	const struct sub_table *t = nf->kind ? &nf->rows.tables[nf->kind] : NULL;
+	struct {
+		const char *key;
+		int64_t sum;
+	} col[64];
+	int ncol = 0;
+
+	for (size_t i = 0; t && i < t->n; i++)
+		for (int m = 0; m < t->rows[i].nm; m++) {
+			const struct measure *x = &t->rows[i].m[m];
+			int c = 0;
+
+			while (c < ncol && strcmp(col[c].key, x->key) != 0)
+				c++;
+			if (c == ncol) {
+				if (ncol == (int)(sizeof(col) / sizeof(col[0])))
+					continue; /* more columns than any table has */
+				col[ncol].key = x->key;
+				col[ncol++].sum = 0;
+			}
+			if (!__builtin_add_overflow(col[c].sum, x->fen, &col[c].sum) &&
+			    col[c].sum <= AMOUNT_MAX_FEN && col[c].sum >= -AMOUNT_MAX_FEN)
+				continue;
+			snprintf(msg, size,
+			         "“%s”列各行金额之和超出可装载的范围（绝对值须小于 10¹⁶ "
+			         "元），整表不予装载",
+			         measure_name(x->key));
+			text_utf8_cut(msg);
+			return true;
+		}
+	return false;
+}
+
 static int on_e(struct normalizer *z, const struct stream_rec *rec)
 {
 	struct nfile *nf = z->cur;
 	struct stream_end e;
+	char msg[ETL_ERR_MSG];
 
 	if (!nf)
 		return fail(z, EX_SOFTWARE, "E record outside a file%s", "");
@@ -610,9 +651,15 @@ static int on_e(struct normalizer *z, const struct stream_rec *rec)
 		z->code = EX_SOFTWARE;
 		return -1;
 	}
-	if (e.ok && nf->no_list) {
-		/* no classification list for its year: rejected whole, the run goes on */
-		const char *j[J_NFIELDS] = {"0", "", "no_reference_list", nf->no_list_msg, ""};
+	if (e.ok && (nf->no_list || sum_out_of_range(nf, msg, sizeof(msg)))) {
+		/*
+		 * No classification list for its year, or a column whose figures add
+		 * up past what an amount holds (the views sum them): rejected whole,
+		 * the run goes on.
+		 */
+		const char *j[J_NFIELDS] = {"0", "",
+		                            nf->no_list ? "no_reference_list" : "sum_out_of_range",
+		                            nf->no_list ? nf->no_list_msg : msg, ""};
 
 		stream_write(nf->xjfp, 'J', J_NFIELDS, j);
 		e.n[E_REJECTED] = e.n[E_RECORDS] - e.n[E_META];

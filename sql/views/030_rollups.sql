@@ -14,6 +14,9 @@ DROP MATERIALIZED VIEW IF EXISTS mart.function_rollup CASCADE;
 -- Cross-department aggregates (materialized) --------------------------------
 
 -- mart.expenditure_by_function summed over departments at 类, 款 and 项 level.
+-- Sums across departments are numeric(38,2): each amount, and each table's
+-- column sum, is below 10^16 yuan (checked where read), but their sum over
+-- many departments need not be, and a refresh must never overflow.
 -- departments: departments whose amounts at this code are not all zero.
 -- A unit's table 3 is left out when its parent department's is loaded
 -- (core.counted_tables): nothing is counted twice.
@@ -71,9 +74,9 @@ SELECT a.fiscal_year,
        left(a.code, 3)                               AS class_code,
        coalesce(f.cofog_division, c.cofog_division)  AS cofog_division,
        a.departments::integer                        AS departments,
-       a.basic_amount::numeric(18,2)                 AS basic_amount,
-       a.project_amount::numeric(18,2)               AS project_amount,
-       a.total_amount::numeric(18,2)                 AS total_amount,
+       a.basic_amount::numeric(38,2)                 AS basic_amount,
+       a.project_amount::numeric(38,2)               AS project_amount,
+       a.total_amount::numeric(38,2)                 AS total_amount,
        coalesce(m.to_code, a.code)                   AS next_year_code,
        'budget'::text                                AS stage
 FROM agg a
@@ -131,9 +134,9 @@ SELECT fiscal_year,
        level_no::smallint                                  AS level_no,
        code,
        name,
-       total_amount::numeric(18,2)                         AS total_amount,
-       prior_amount::numeric(18,2)                         AS prior_amount,
-       (total_amount - prior_amount)::numeric(18,2)        AS change_amount,
+       total_amount::numeric(38,2)                         AS total_amount,
+       prior_amount::numeric(38,2)                         AS prior_amount,
+       (total_amount - prior_amount)::numeric(38,2)        AS change_amount,
        round((total_amount - prior_amount) * 100 / nullif(prior_amount, 0), 2) AS change_pct,
        'budget'::text                                      AS stage
 FROM k

@@ -498,6 +498,7 @@ COMMENT ON VIEW mart.economic_execution IS
 -- neither (core.counted_tables).  departments: those with either side
 -- non-zero at that code; departments_under_90 / departments_over_100: those
 -- whose own rate at that code, rounded to 4 decimals, is below 0.9 / above 1.
+-- Sums across departments are numeric(38,2), as in function_rollup.
 CREATE MATERIALIZED VIEW mart.execution_rollup AS
 WITH scopes (scope, table_kind) AS (
     VALUES ('general_budget', 5), ('all_funds', 3)
@@ -539,9 +540,9 @@ SELECT a.fiscal_year,
        a.scope,
        coalesce(df.name, a.printed_name)              AS name,
        a.departments::integer                         AS departments,
-       a.budget_total::numeric(18,2)                  AS budget_total,
-       a.final_total::numeric(18,2)                   AS final_total,
-       (a.final_total - a.budget_total)::numeric(18,2) AS variance,
+       a.budget_total::numeric(38,2)                  AS budget_total,
+       a.final_total::numeric(38,2)                   AS final_total,
+       (a.final_total - a.budget_total)::numeric(38,2) AS variance,
        CASE WHEN a.budget_total <> 0 THEN round(a.final_total / a.budget_total, 4) END
                                                       AS execution_rate,
        a.under_90::integer                            AS departments_under_90,

@@ -230,6 +230,24 @@ static void test_valid_utf8_bad(void **state)
 	assert_true(text_valid_utf8("行\xff", 3));
 }
 
+/* Escaped text for one line: controls, invalid bytes, and for paths the backslash. */
+static void test_escape(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_string_equal(text_escape_controls("a\nb\tc", out, sizeof(out)), "a\\nb\\tc");
+	assert_string_equal(text_escape_controls("\xb1\xed.csv", out, sizeof(out)),
+	                    "\\xB1\\xED.csv");
+	assert_string_equal(text_escape_invalid("a\nb\xff", out, sizeof(out)), "a\nb\\xFF");
+	/* a name that holds a backslash stays apart from one whose byte was escaped */
+	assert_string_equal(text_escape_controls("a\\x41", out, sizeof(out)), "a\\x41");
+	assert_string_equal(text_escape_path("a\\x41", out, sizeof(out)), "a\\\\x41");
+	assert_string_equal(text_escape_path("a\n表", out, sizeof(out)), "a\\n表");
+	/* cut on a character boundary, never inside an escape */
+	assert_string_equal(text_escape_path("表表表", out, 7), "表表");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +259,7 @@ int main(void)
 	    cmocka_unit_test(test_strip_ordinal),
 	    cmocka_unit_test(test_valid_utf8_ok),
 	    cmocka_unit_test(test_valid_utf8_bad),
+	    cmocka_unit_test(test_escape),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
