@@ -92,13 +92,19 @@ limit() { # limit NAME: after stages NAME, with its facts in core.fact_amount
 	cols="fiscal_year, dept_code, stage, table_kind, row_role, code, label, measure, amount, file_id, line"
 	sql "COPY (SELECT $cols FROM core.fact_amount) TO '$csv' CSV"
 	[ "$(id -u)" -eq 0 ] && chmod a+r "$csv"
+	# The limit table is exactly core.fact_amount: its columns, constraints,
+	# defaults and indexes (LIKE ... INCLUDING ALL copies the primary key and
+	# the index on (table_kind, row_role, code, dept_code): nothing is added),
+	# and the same partitions (2010..2040 and a default).
 	sql "DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench;
 	     CREATE TABLE bench.fact_copy (LIKE core.fact_amount INCLUDING ALL) PARTITION BY LIST (fiscal_year);
 	     CREATE TABLE bench.fact_copy_other PARTITION OF bench.fact_copy DEFAULT;
-	     CREATE INDEX ON bench.fact_copy (table_kind, row_role, code, dept_code)"
-	for y in $(sql "SELECT DISTINCT fiscal_year FROM core.fact_amount"); do
-		sql "CREATE TABLE bench.fact_copy_$y PARTITION OF bench.fact_copy FOR VALUES IN ($y)"
-	done
+	     DO \$\$ BEGIN FOR y IN 2010..2040 LOOP
+	         EXECUTE format('CREATE TABLE bench.fact_copy_%s PARTITION OF bench.fact_copy FOR VALUES IN (%s)', y, y);
+	     END LOOP; END \$\$"
+	printf '%s\tlimit_indexes\t%s\t%s\n' "$name" \
+		"$(sql "SELECT count(*) FROM pg_indexes WHERE schemaname = 'bench' AND tablename = 'fact_copy'")" \
+		"$(sql "SELECT count(*) FROM pg_indexes WHERE schemaname = 'core' AND tablename = 'fact_amount'")" >>"$OUT/sets.tsv"
 	cat >"$WORK/$name.pgloader" <<EOF
 LOAD CSV
      FROM '$csv' ($cols)
@@ -123,6 +129,37 @@ stages large "$LARGE"
 limit large
 stages district "$DISTRICT"
 limit district
+
+# --- a nightly run beside a growing database --------------------------------------------
+# The same one department loaded into an empty database and into one that
+# already holds about 10^4, 10^5 and 10^6 facts of other departments (the
+# first N departments of a set of N + 1; the generator draws each
+# department's tables independently of how many follow).
+nightly() { # nightly NAME DEPARTMENTS ROWS_PER_TABLE
+	local name=$1 n=$2 rows=$3 set cfg last
+	set=$WORK/nightly_$name
+	generate "$set" --departments $((n + 1)) --years 2024 --seed 16 --dialects clean \
+		--rows-per-table "$rows" --codes-dir "$TOP/config/classifications"
+	cfg=$(config_for "$set")
+	last=$(ls "$set/2024" | sort | tail -1)
+	mkdir -p "$set.base/2024" "$set.one/2024"
+	for d in $(ls "$set/2024" | sort); do
+		if [ "$d" = "$last" ]; then cp -R "$set/2024/$d" "$set.one/2024/"; else cp -R "$set/2024/$d" "$set.base/2024/"; fi
+	done
+	for rep in $(seq "$REPS"); do
+		say "nightly $name rep $rep"
+		reset_db
+		measure "nightly.$name.empty" "$rep" -- "$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet "$set.one/2024"
+		reset_db
+		"$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet "$set.base/2024" >/dev/null 2>&1 || true
+		sql "VACUUM ANALYZE; CHECKPOINT"
+		printf 'nightly.%s\tbase_facts\t%s\n' "$name" "$(sql 'SELECT count(*) FROM core.fact_amount')" >>"$OUT/sets.tsv"
+		measure "nightly.$name.beside" "$rep" -- "$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet "$set.one/2024"
+	done
+}
+nightly 1e4 "$(scale 4)" 250
+nightly 1e5 "$(scale 12)" 1000
+nightly 1e6 "$(scale 40)" 3000
 
 # --- extract + normalize alone by encoding -------------------------------------------
 for s in utf8 gb18030; do
@@ -161,5 +198,12 @@ ir=$(sed -n 's/^summary: *//p' "$WORK/callgrind.out" | head -1)
 read -r nf nb < <(set_stats "$FIXED")
 printf 'callgrind\textract\t%s\t%s\t%s\n' "${ir:-0}" "$nf" "$nb" >>"$OUT/sets.tsv"
 callgrind_annotate "$WORK/callgrind.out" 2>/dev/null | sed -n '1,40p' >"$OUT/callgrind.txt" || true
+say "callgrind of normalize on the same input"
+"$BIN/extract" --config-dir "$cfg" "$FIXED/2024" >"$WORK/fixed.raw.stream" 2>/dev/null || true
+valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.normalize.out" \
+	"$BIN/normalize" --config-dir "$cfg" <"$WORK/fixed.raw.stream" >/dev/null 2>"$WORK/callgrind.normalize.log" || true
+ir=$(sed -n 's/^summary: *//p' "$WORK/callgrind.normalize.out" | head -1)
+printf 'callgrind\tnormalize\t%s\t%s\t%s\n' "${ir:-0}" "$nf" "$nb" >>"$OUT/sets.tsv"
+callgrind_annotate "$WORK/callgrind.normalize.out" 2>/dev/null | sed -n '1,40p' >"$OUT/callgrind.normalize.txt" || true
 
 pgc_stop

@@ -51,8 +51,10 @@ sql() { psql -X -q -A -t -v ON_ERROR_STOP=1 "$DSN" -c "$1"; }
 # Empty every table a load writes, so that each repetition is a first load.
 reset_db() {
 	sql "TRUNCATE core.fact_amount, core.project, core.project_indicator, etl.checks,
-	     etl.rejects, etl.files, etl.loaded_tables, etl.withdrawals, etl.runs;
-	     DELETE FROM etl.state; DELETE FROM core.dim_department WHERE NOT registered"
+	     etl.rejects, etl.files, etl.loaded_tables, etl.withdrawals, etl.runs, etl.refresh_years,
+	     core.function_rollup_store, core.execution_rollup_store;
+	     DELETE FROM etl.state; DELETE FROM core.dim_department WHERE NOT registered;
+	     SELECT etl.refresh_marts()"
 	sql "VACUUM ANALYZE core.fact_amount" 2>/dev/null || true
 	sql "CHECKPOINT"
 }

@@ -238,11 +238,30 @@ bool amount_looks_numeric(const char *text)
 char *amount_format(int64_t fen, char *buf, size_t size)
 {
 	uint64_t mag = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+	char tmp[32], *p = tmp + sizeof(tmp);
+	size_t n;
 
 	if (size == 0)
 		return buf;
-	snprintf(buf, size, "%s%" PRIu64 ".%02u", fen < 0 ? "-" : "", mag / 100,
-	         (unsigned)(mag % 100));
+	/* digits from the right: two of fen, the point, at least one of yuan (no printf: every R
+	 * and C record formats amounts) */
+	*--p = '\0';
+	*--p = (char)('0' + mag % 10);
+	mag /= 10;
+	*--p = (char)('0' + mag % 10);
+	mag /= 10;
+	*--p = '.';
+	do {
+		*--p = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag);
+	if (fen < 0)
+		*--p = '-';
+	n = (size_t)(tmp + sizeof(tmp) - 1 - p);
+	if (n >= size)
+		n = size - 1; /* cut, as snprintf would */
+	memcpy(buf, p, n);
+	buf[n] = '\0';
 	return buf;
 }
 

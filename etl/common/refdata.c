@@ -54,6 +54,8 @@ struct blist {
 struct loader {
 	const char *dir;
 	struct refdata *rd;
+	bool validate_only; /* function and econ_dept lists, old names: what normalize needs */
+	int only_year;      /* the lists of this year only (a lazy load), 0: every year */
 	struct blist *lists;
 	size_t nlists, caplists;
 	char **files; /* every path an origin may name */
@@ -586,6 +588,17 @@ static int finish_list(struct loader *ld, struct blist *l, struct ref_list *out)
 		out->codes[i] = l->v[i].rc;
 	out->n = l->n;
 	l->n = 0; /* names now belong to out */
+	/* each name folded once, and the 类 apart, for the lookups by name */
+	if (out->n && !(out->classes = malloc(out->n * sizeof(*out->classes))))
+		return oom(ld);
+	for (size_t i = 0; i < out->n; i++) {
+		char key[RD_KEY];
+
+		if (!(out->codes[i].key = strdup(text_key(out->codes[i].name, key, sizeof(key)))))
+			return oom(ld);
+		if (out->codes[i].level == 1)
+			out->classes[out->nclasses++] = i;
+	}
 	return 0;
 }
 
@@ -612,6 +625,9 @@ static int local_row(struct csvfile *f, char **c, long line)
 		                f->path, line, c[1]);
 	if (check_code_row(ld, (enum scheme)s, f->path, line, c + 2) < 0)
 		return -1;
+	if (ld->only_year &&
+	    (year ? year != ld->only_year : !ld->nlists)) /* a lazy load of another year's lists */
+		return 0;
 	for (size_t i = 0; i < ld->nlists; i++) {
 		struct blist *l = &ld->lists[i];
 
@@ -621,6 +637,8 @@ static int local_row(struct csvfile *f, char **c, long line)
 			return -1;
 		added++;
 	}
+	if (!added && ld->only_year)
+		return 0; /* no list of that scheme this year: refsync's full load names it */
 	if (!added)
 		return etl_fail(ld->err, "bad_config", line, "fiscal_year",
 		                "%s:%ld: no %s list for %s to add code %s to", f->path, line,
@@ -1007,9 +1025,14 @@ static int cmp_list(const void *a, const void *b)
 static int finish_lists(struct loader *ld)
 {
 	struct refdata *rd = ld->rd;
+	struct ref_list *grown;
 
-	if (ld->nlists && !(rd->lists = calloc(ld->nlists, sizeof(*rd->lists))))
-		return oom(ld);
+	/* appended: a lazy load adds one year's lists to those loaded before */
+	if (ld->nlists) {
+		if (!(grown = realloc(rd->lists, (rd->nlists + ld->nlists) * sizeof(*rd->lists))))
+			return oom(ld);
+		rd->lists = grown;
+	}
 	for (size_t i = 0; i < ld->nlists; i++) {
 		if (finish_list(ld, &ld->lists[i], &rd->lists[rd->nlists]) < 0)
 			return -1;
@@ -1054,21 +1077,39 @@ static int load_all(struct loader *ld)
 
 	if (scan_years(ld, &years, &ny) < 0)
 		return -1;
+	if (ld->validate_only && !ld->only_year) {
+		/* the lists are read when a year is first needed (refdata_list) */
+		ld->rd->lazy_years = years;
+		ld->rd->nlazy_years = ny;
+		ld->rd->lazy = true;
+		return load_top(ld, "old_names.csv", old_name_header, 4, old_name_row);
+	}
+	if (ld->only_year) {
+		size_t k = 0;
+
+		for (size_t i = 0; i < ny; i++)
+			if (years[i] == ld->only_year)
+				years[k++] = years[i];
+		ny = k;
+	}
 	for (size_t i = 0; i < ny && rc == 0; i++)
 		for (int s = 0; s < SCHEME_COUNT && rc == 0; s++)
-			rc = load_list(ld, years[i], (enum scheme)s);
+			if (!ld->validate_only || s != SCHEME_ECON_GOV)
+				rc = load_list(ld, years[i], (enum scheme)s);
 	if (rc == 0)
 		rc = load_local(ld);
 	if (rc == 0)
 		rc = finish_lists(ld);
-	for (size_t i = 0; i < ny && rc == 0; i++)
+	for (size_t i = 0; i < ny && rc == 0 && !ld->validate_only; i++)
 		rc = load_crosswalk(ld, years[i]);
 	free(years);
 	if (rc == 0 && ld->rd->ncrosswalk)
 		qsort(ld->rd->crosswalk, ld->rd->ncrosswalk, sizeof(*ld->rd->crosswalk), cmp_xwalk);
-	if (rc == 0)
+	if (ld->only_year)
+		return rc; /* a lazy load: the top files were read at the start */
+	if (rc == 0 && !ld->validate_only)
 		rc = load_top(ld, "changes.csv", change_header, 7, change_row);
-	if (rc == 0)
+	if (rc == 0 && !ld->validate_only)
 		rc = load_top(ld, "cofog.csv", cofog_header, 4, cofog_row);
 	if (rc == 0)
 		rc = load_top(ld, "old_names.csv", old_name_header, 4, old_name_row);
@@ -1077,13 +1118,16 @@ static int load_all(struct loader *ld)
 	return rc;
 }
 
-int refdata_load(struct refdata *rd, const char *dir, struct etl_err *err)
+static int load_refdata(struct refdata *rd, const char *dir, bool validate_only,
+                        struct etl_err *err)
 {
-	struct loader ld = {.dir = dir, .rd = rd, .err = err};
+	struct loader ld = {.dir = dir, .rd = rd, .validate_only = validate_only, .err = err};
 	int rc;
 
 	memset(rd, 0, sizeof(*rd));
 	etl_err_clear(err);
+	if (validate_only && !(rd->lazy_dir = strdup(dir)))
+		return etl_fail(err, "out_of_memory", 0, NULL, "out of memory");
 	rc = load_all(&ld);
 	loader_free(&ld);
 	if (rc < 0)
@@ -1091,13 +1135,26 @@ int refdata_load(struct refdata *rd, const char *dir, struct etl_err *err)
 	return rc;
 }
 
+int refdata_load(struct refdata *rd, const char *dir, struct etl_err *err)
+{
+	return load_refdata(rd, dir, false, err);
+}
+
+int refdata_load_for_validation(struct refdata *rd, const char *dir, struct etl_err *err)
+{
+	return load_refdata(rd, dir, true, err);
+}
+
 void refdata_free(struct refdata *rd)
 {
 	if (!rd)
 		return;
 	for (size_t i = 0; i < rd->nlists; i++) {
-		for (size_t j = 0; j < rd->lists[i].n; j++)
+		for (size_t j = 0; j < rd->lists[i].n; j++) {
 			free(rd->lists[i].codes[j].name);
+			free(rd->lists[i].codes[j].key);
+		}
+		free(rd->lists[i].classes);
 		free(rd->lists[i].codes);
 	}
 	free(rd->lists);
@@ -1111,18 +1168,61 @@ void refdata_free(struct refdata *rd)
 	for (size_t i = 0; i < rd->ncofog; i++)
 		free(rd->cofog[i].name);
 	free(rd->cofog);
+	free(rd->lazy_dir);
+	free(rd->lazy_years);
+	free(rd->lazy_loaded);
 	memset(rd, 0, sizeof(*rd));
 }
 
 /* --------------------------------------------------------------- lookups */
 
+/*
+ * Read year's lists into rd (a lazy refdata): once per year, even when it
+ * has none.  The refdata is logically const: its lookups answer the same,
+ * only later.  Returns 0, or -1 with rd->lazy_err set (and kept).
+ */
+static int load_year(struct refdata *rd, int year)
+{
+	struct loader ld = {.dir = rd->lazy_dir,
+	                    .rd = rd,
+	                    .validate_only = true,
+	                    .only_year = year,
+	                    .err = &rd->lazy_err};
+	int *grown, rc;
+
+	for (size_t i = 0; i < rd->nlazy_loaded; i++)
+		if (rd->lazy_loaded[i] == year)
+			return 0;
+	if (rd->lazy_failed)
+		return -1;
+	if (!(grown = realloc(rd->lazy_loaded, (rd->nlazy_loaded + 1) * sizeof(*grown)))) {
+		etl_fail(&rd->lazy_err, "out_of_memory", 0, NULL, "out of memory");
+		rd->lazy_failed = true;
+		return -1;
+	}
+	rd->lazy_loaded = grown;
+	rd->lazy_loaded[rd->nlazy_loaded++] = year;
+	rc = load_all(&ld);
+	loader_free(&ld);
+	if (rc < 0)
+		rd->lazy_failed = true;
+	return rc;
+}
+
 const struct ref_list *refdata_list(const struct refdata *rd, int year, enum scheme s)
 {
 	struct ref_list key = {.year = year, .scheme = s};
 
+	if (rd && rd->lazy && load_year((struct refdata *)rd, year) < 0)
+		return NULL;
 	if (!rd || !rd->nlists)
 		return NULL;
 	return bsearch(&key, rd->lists, rd->nlists, sizeof(*rd->lists), cmp_list);
+}
+
+const struct etl_err *refdata_error(const struct refdata *rd)
+{
+	return rd && rd->lazy_failed ? &rd->lazy_err : NULL;
 }
 
 static int cmp_ref_key(const void *key, const void *elem)
@@ -1161,7 +1261,7 @@ static size_t lower_bound(const struct ref_list *l, const char *key)
 const struct ref_code *ref_find_child_by_name(const struct ref_list *l, const char *parent,
                                               const char *name, bool *ambiguous)
 {
-	char want[RD_KEY], got[RD_KEY];
+	char want[RD_KEY];
 	const struct ref_code *hit = NULL;
 	size_t plen = parent ? strlen(parent) : 0;
 
@@ -1169,14 +1269,29 @@ const struct ref_code *ref_find_child_by_name(const struct ref_list *l, const ch
 		*ambiguous = false;
 	if (!l || !name || !*text_key(name, want, sizeof(want)))
 		return NULL;
-	for (size_t i = plen ? lower_bound(l, parent) : 0; i < l->n; i++) {
+	if (!plen) { /* among the 类 */
+		for (size_t k = 0; k < l->nclasses; k++) {
+			const struct ref_code *c = &l->codes[l->classes[k]];
+
+			if (strcmp(c->key, want) != 0)
+				continue;
+			if (hit) {
+				if (ambiguous)
+					*ambiguous = true;
+				return NULL;
+			}
+			hit = c;
+		}
+		return hit;
+	}
+	for (size_t i = lower_bound(l, parent); i < l->n; i++) {
 		const struct ref_code *c = &l->codes[i];
 
 		if (plen && strncmp(c->code, parent, plen) != 0)
 			break; /* past the codes under parent */
-		if (strcmp(c->parent, plen ? parent : "") != 0 || (!plen && c->level != 1))
+		if ((!plen && c->level != 1) || strcmp(c->parent, plen ? parent : "") != 0)
 			continue;
-		if (strcmp(text_key(c->name, got, sizeof(got)), want) != 0)
+		if (strcmp(c->key, want) != 0)
 			continue;
 		if (hit) {
 			if (ambiguous)
@@ -1188,7 +1303,6 @@ const struct ref_code *ref_find_child_by_name(const struct ref_list *l, const ch
 	return hit;
 }
 
-/* Rank of candidate c for code (parent prefix length plen): lower is nearer. */
 /* How many of code's ancestors (its 类, then its 款) c shares with it. */
 static int shared_ancestors(const char *code, size_t len, const char *c)
 {
@@ -1261,6 +1375,11 @@ int refdata_years(const struct refdata *rd, int *years, int max)
 {
 	int n = 0;
 
+	if (rd && rd->lazy) {
+		for (size_t i = 0; i < rd->nlazy_years && n < max; i++)
+			years[n++] = rd->lazy_years[i];
+		return n;
+	}
 	for (size_t i = 0; rd && i < rd->nlists && n < max; i++)
 		if (rd->lists[i].scheme == SCHEME_FUNCTION)
 			years[n++] = rd->lists[i].year;

@@ -38,6 +38,7 @@ enum scheme { SCHEME_FUNCTION = 0, SCHEME_ECON_DEPT, SCHEME_ECON_GOV, SCHEME_COU
 struct ref_code {
 	char code[16];
 	char *name;
+	char *key; /* name folded by text_key(): what lookups by name compare */
 	int level;
 	char parent[16]; /* "" for a 类 */
 };
@@ -48,6 +49,8 @@ struct ref_list {
 	bool complete;          /* from the sidecar: an official, complete edition */
 	struct ref_code *codes; /* sorted by code */
 	size_t n;
+	size_t *classes; /* indexes of the level-1 codes (类), in code order */
+	size_t nclasses;
 };
 
 struct crosswalk_entry {
@@ -90,10 +93,30 @@ struct refdata {
 	size_t ncofog;
 	struct old_name *old_names;
 	size_t nold_names;
+	/* refdata_load_for_validation: a year's lists are read when first asked for */
+	bool lazy;
+	char *lazy_dir;
+	int *lazy_years; /* the year folders found */
+	size_t nlazy_years;
+	int *lazy_loaded; /* years read (or tried) */
+	size_t nlazy_loaded;
+	bool lazy_failed; /* a year's lists could not be read: lazy_err says why */
+	struct etl_err lazy_err;
 };
 
 /* Read every list under dir (normally "config/classifications"). */
 int refdata_load(struct refdata *rd, const char *dir, struct etl_err *err);
+/*
+ * What code validation needs only (normalize): the function and departmental
+ * economic lists, local additions and old names; no government economic
+ * list, crosswalk, changes or COFOG table.  A year's lists are read when
+ * refdata_list() first asks for that year (a run reads one or two of them);
+ * a list that cannot be read then makes refdata_list() return NULL and
+ * refdata_error() say why.
+ */
+int refdata_load_for_validation(struct refdata *rd, const char *dir, struct etl_err *err);
+/* Why a lazily read list could not be read (bad_config), or NULL. */
+const struct etl_err *refdata_error(const struct refdata *rd);
 void refdata_free(struct refdata *rd);
 
 /* The list for a year and scheme, or NULL when none is configured. */

@@ -62,6 +62,20 @@ void stream_write(FILE *out, char tag, int n, const char *const *fields)
 	putc('\n', out);
 }
 
+int stream_buffer(FILE *f)
+{
+	/* static: a FILE uses its buffer up to the last flush at exit, after any
+	 * atexit handler could free it; a process buffers at most a few streams */
+	enum { SIZE = 1 << 20, MAX = 4 };
+	static char pool[MAX][SIZE];
+	static int used;
+
+	if (used == MAX || setvbuf(f, pool[used], _IOFBF, SIZE) != 0)
+		return -1;
+	used++;
+	return 0;
+}
+
 void stream_reader_init(struct stream_reader *r, FILE *in)
 {
 	memset(r, 0, sizeof(*r));

@@ -182,6 +182,15 @@ void stream_put_field(FILE *out, const char *s);
 /* Write a key=value field with a leading TAB. */
 void stream_put_kv(FILE *out, const char *key, const char *value);
 
+/*
+ * Give a stream's FILE a 1 MiB buffer of its own (setvbuf with a NULL
+ * buffer keeps glibc's 4 KiB: a pipe then moves in 4 KiB writes).  Call
+ * before the first read or write; the buffer lives until the process ends
+ * (up to four streams a process).  Returns 0, or -1 (the FILE keeps its
+ * default buffer).
+ */
+int stream_buffer(FILE *f);
+
 void stream_reader_init(struct stream_reader *r, FILE *in);
 void stream_reader_free(struct stream_reader *r);
 /*

@@ -462,7 +462,7 @@ int main(int argc, char **argv)
 		log_error("out of memory");
 		code = EX_OSERR;
 	} else {
-		setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+		stream_buffer(stdout);
 		stream_write_header(stdout);
 		for (size_t k = 0; k < files.n; k++)
 			if (files.p[k][0] == PROBLEM_MARK)

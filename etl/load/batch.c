@@ -149,7 +149,7 @@ static int write_files(struct sink *s, int from, int to, bool checks, struct etl
 		rc = store_rejects_checks(s, from, to, checks, err);
 	/* once a sink: the flag stays until the run's refresh clears it */
 	if (rc == 0 && loaded && !s->refresh_marked)
-		rc = pgw_mark_refresh(s->w, "load", err);
+		rc = pgw_mark_refresh(s->w, "load", "{}", err); /* the years: store_years */
 	if (rc == 0 && got_signal)
 		rc = etl_fail(err, "interrupted", 0, NULL, "interrupted");
 	if (rc == 0)

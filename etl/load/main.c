@@ -70,6 +70,7 @@ static int run_one_pipeline(struct run *r)
 	if (sink_init(&s, r, true) < 0)
 		return r->fatal;
 	if (r->o->npaths == 0) {
+		stream_buffer(stdin);
 		sink_read_stream(&s, stdin);
 		code = merge_codes(r, s.stream_broken, child);
 	} else if (pipeline_load(&s, -1, child) < 0) {

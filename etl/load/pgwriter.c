@@ -190,10 +190,16 @@ void pgw_rollback(struct pgw *w)
 		PQclear(PQexec(w->conn, "ROLLBACK"));
 }
 
-int pgw_mark_refresh(struct pgw *w, const char *why, struct etl_err *err)
+int pgw_mark_refresh(struct pgw *w, const char *why, const char *years, struct etl_err *err)
 {
 	const char *const p[] = {why};
+	const char *const py[] = {years ? years : "{0}"};
 
+	if (pgw_exec(w,
+	             "INSERT INTO etl.refresh_years (fiscal_year) SELECT unnest($1::smallint[])"
+	             " ON CONFLICT DO NOTHING",
+	             1, py, NULL, err) < 0)
+		return -1;
 	return pgw_exec(w,
 	                "INSERT INTO etl.state (key, value) VALUES ('refresh_pending', $1)"
 	                " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",

@@ -73,10 +73,12 @@ int pgw_commit(struct pgw *w, struct etl_err *err);
 void pgw_rollback(struct pgw *w);
 
 /*
- * Set etl.state refresh_pending (why: what changed), in the caller's
- * transaction, so that the marts are refreshed by this run or the next.
+ * Set etl.state refresh_pending (why: what changed) and add the fiscal years
+ * changed to etl.refresh_years (years: a smallint[] literal such as
+ * "{2023,2024}", NULL for every year), in the caller's transaction, so that
+ * their aggregates are recomputed by this run or the next.
  */
-int pgw_mark_refresh(struct pgw *w, const char *why, struct etl_err *err);
+int pgw_mark_refresh(struct pgw *w, const char *why, const char *years, struct etl_err *err);
 
 /* Connect with another application_name (the run lock's connection). */
 int pgw_connect_as(struct pgw *w, const char *conninfo, const char *app, struct etl_err *err);

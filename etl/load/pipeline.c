@@ -126,6 +126,8 @@ static int pipeline_start(struct pipeline *p, const struct opts *o, int listfd)
 	p->out = p->pid[0] > 0 && p->pid[1] > 0 ? fdopen(b[0], "r") : NULL;
 	if (!p->out)
 		close(b[0]);
+	else
+		stream_buffer(p->out);
 	return p->out ? 0 : -1;
 }
 

@@ -452,7 +452,7 @@ static int record_sync(struct pgw *w, const char *hash_cls, const char *hash_dep
 	             " SELECT DISTINCT fiscal_year FROM core.dim_function ON CONFLICT DO NOTHING",
 	             0, NULL, NULL, err) < 0)
 		return -1;
-	return pgw_mark_refresh(w, "reference sync", err);
+	return pgw_mark_refresh(w, "reference sync", NULL, err); /* names: every year */
 }
 
 /* Build every dimension's rows in memory; rows[NDIMS] is dim_department. */

@@ -249,29 +249,43 @@ void run_end(struct run *r, int code)
 
 /*
  * Refresh the marts when a load (this one or a killed one) left
- * refresh_pending; etl.refresh_marts() may not exist yet (then skipped).
+ * refresh_pending: the aggregates of the years in etl.refresh_years only
+ * (every year when 0 is among them), in one transaction with clearing them.
+ * etl.refresh_marts may not exist yet (then skipped).
  */
 int run_refresh(struct run *r)
 {
 	struct etl_err err;
-	char v[64];
+	char v[64], years[4096];
+	const char *p[1];
 
 	if (pgw_query_value(&r->w, "SELECT value FROM etl.state WHERE key = 'refresh_pending'", 0,
 	                    NULL, v, sizeof(v), &err) < 0)
 		return run_db_fail(r, &err);
 	if (!*v)
 		return 0;
-	if (pgw_query_value(&r->w, "SELECT to_regprocedure('etl.refresh_marts()') IS NOT NULL", 0,
-	                    NULL, v, sizeof(v), &err) < 0)
+	if (pgw_query_value(&r->w,
+	                    "SELECT to_regprocedure('etl.refresh_marts(smallint[])') IS NOT NULL",
+	                    0, NULL, v, sizeof(v), &err) < 0 ||
+	    pgw_query_value(&r->w,
+	                    "SELECT CASE WHEN bool_or(fiscal_year = 0) THEN '' ELSE"
+	                    " coalesce(array_agg(fiscal_year ORDER BY fiscal_year)::text, '') END"
+	                    " FROM etl.refresh_years",
+	                    0, NULL, years, sizeof(years), &err) < 0)
 		return run_db_fail(r, &err);
-	if (strcmp(v, "t") == 0) {
-		if (pgw_exec(&r->w, "SELECT etl.refresh_marts()", 0, NULL, NULL, &err) < 0)
-			return run_db_fail(r, &err);
-		log_info("refreshed the marts");
+	p[0] = *years ? years : NULL; /* NULL: every year */
+	if (pgw_begin(&r->w, &err) < 0 ||
+	    (strcmp(v, "t") == 0 &&
+	     pgw_exec(&r->w, "SELECT etl.refresh_marts($1::smallint[])", 1, p, NULL, &err) < 0) ||
+	    pgw_exec(&r->w, "DELETE FROM etl.refresh_years", 0, NULL, NULL, &err) < 0 ||
+	    pgw_exec(&r->w, "DELETE FROM etl.state WHERE key = 'refresh_pending'", 0, NULL, NULL,
+	             &err) < 0 ||
+	    pgw_commit(&r->w, &err) < 0) {
+		pgw_rollback(&r->w);
+		return run_db_fail(r, &err);
 	}
-	if (pgw_exec(&r->w, "DELETE FROM etl.state WHERE key = 'refresh_pending'", 0, NULL, NULL,
-	             &err) < 0)
-		return run_db_fail(r, &err);
+	if (strcmp(v, "t") == 0)
+		log_info("refreshed the marts (%s)", *years ? years : "every year");
 	return 0;
 }
 
@@ -306,7 +320,12 @@ static int withdraw_tx(struct run *r, const char *year, const char *dept, const 
 	        " VALUES ($1, $2, $3, $4, $5)",
 	        5, pw, NULL, err) < 0)
 		return -1;
-	return pgw_mark_refresh(&r->w, "withdraw", err);
+	{
+		char years[16];
+
+		snprintf(years, sizeof(years), "{%s}", year);
+		return pgw_mark_refresh(&r->w, "withdraw", years, err);
+	}
 }
 
 /*

@@ -309,7 +309,10 @@ int store_register_department(struct sink *s, const struct file_state *f, struct
 	                4, pd, NULL, err);
 }
 
-/* The fiscal years of the loaded files of [from, to) into core.dim_fiscal_year. */
+/*
+ * The fiscal years of the loaded files of [from, to) into core.dim_fiscal_year
+ * and etl.refresh_years (their aggregates are recomputed after the load).
+ */
 int store_years(struct sink *s, int from, int to, struct etl_err *err)
 {
 	struct batch *b = &s->b;
@@ -330,10 +333,14 @@ int store_years(struct sink *s, int from, int to, struct etl_err *err)
 		first = first && seen;
 	}
 	pgw_buf_putc(&years, '}');
+	/* the years into the dimension, and to the aggregates to recompute */
 	rc = years.oom ? etl_fail(err, "out_of_memory", 0, NULL, "out of memory")
 	               : pgw_exec(s->w,
-	                          "INSERT INTO core.dim_fiscal_year (fiscal_year)"
-	                          " SELECT unnest($1::smallint[]) ON CONFLICT DO NOTHING",
+	                          "WITH y AS (SELECT unnest($1::smallint[]) AS fy),"
+	                          " d AS (INSERT INTO core.dim_fiscal_year (fiscal_year)"
+	                          " SELECT fy FROM y ON CONFLICT DO NOTHING)"
+	                          " INSERT INTO etl.refresh_years (fiscal_year) SELECT fy FROM y"
+	                          " ON CONFLICT DO NOTHING",
 	                          1, (const char *const[]){years.p}, NULL, err);
 	pgw_buf_free(&years);
 	return rc;

@@ -171,11 +171,23 @@ struct cmp {
 };
 
 /* The state of one checks_run(). */
+/*
+ * Passed row-level identities with difference 0, counted per table kind and
+ * check name instead of one record each (CONTRACT, etl.checks row_count).
+ */
+struct tally_slot {
+	int kind;
+	const char *name; /* a string literal */
+	long rows;
+};
+
 struct ctx {
 	const struct submission *s;
 	int64_t tol;
 	struct check_list *out;
 	bool nomem;
+	struct tally_slot tally[64];
+	int ntally;
 };
 
 /* ---- text and arithmetic ------------------------------------------------ */
@@ -471,6 +483,55 @@ static bool row_level_check(const char *name)
 }
 
 /*
+ * A row-level identity whose two sides are equal: counted in its table's
+ * tally (no record, no text).  Returns false for any other check, which
+ * the caller then describes and emits.
+ */
+static bool counted(struct ctx *c, int kind, const char *name, int64_t exp, int64_t act)
+{
+	int i = 0;
+
+	if (exp != act || !row_level_check(name))
+		return false;
+	while (i < c->ntally && (c->tally[i].kind != kind || strcmp(c->tally[i].name, name) != 0))
+		i++;
+	if (i == c->ntally) {
+		if (c->ntally == (int)N_OF(c->tally))
+			return false; /* never: a handful of names per table */
+		c->tally[i].kind = kind;
+		c->tally[i].name = name;
+		c->tally[i].rows = 0;
+		c->ntally++;
+	}
+	c->tally[i].rows++;
+	return true;
+}
+
+/* One passed record per tally slot: "(N rows)", difference 0. */
+static void emit_tallies(struct ctx *c)
+{
+	for (int i = 0; i < c->ntally && !c->nomem; i++) {
+		struct check *k = check_push(c->out);
+
+		if (!k) {
+			c->nomem = true;
+			return;
+		}
+		k->kind = c->tally[i].kind;
+		text_copy(k->name, sizeof(k->name), c->tally[i].name);
+		snprintf(k->subject, sizeof(k->subject), "(%ld rows)", c->tally[i].rows);
+		k->passed = true;
+		k->rows = c->tally[i].rows;
+		k->max_diff = 0;
+		k->aggregate = true;
+		snprintf(k->message, sizeof(k->message),
+		         "表%d 中 %ld 处该项逐行勾稽（%s）均相等，差额为 0",
+		         shown_no(c->tally[i].kind), c->tally[i].rows, c->tally[i].name);
+	}
+	c->ntally = 0;
+}
+
+/*
  * Append p as a check: passed when |expected - actual| <= tolerance.  The
  * message reads "<first> X 元 与<second> Y 元 <verdict>".
  */
@@ -482,14 +543,7 @@ static void emit(struct ctx *c, const struct cmp *p)
 	char a[32], b[32], v[160], second[DESC + 8];
 	struct check *k;
 
-	if (c->nomem)
-		return;
-	/*
-	 * Row-level identities of zero against zero say nothing, and on every
-	 * measure of every row they tripled the audit trail (table 2 alone: 72
-	 * a department).  Table-level and cross-table checks stay, zero or not.
-	 */
-	if (p->exp.v == 0 && p->act.v == 0 && row_level_check(p->name))
+	if (c->nomem || counted(c, p->kind, p->name, p->exp.v, p->act.v))
 		return;
 	k = check_push(c->out);
 	if (!k) {
@@ -574,33 +628,94 @@ static bool is_classified(int kind)
 	return kind == 2 || kind == 3 || kind == 5 || kind == 6 || kind == 8 || kind == 10;
 }
 
-/* Whether ch is a direct child of p: one level down, its code extending p's. */
-static bool is_child(const struct sub_row *p, const struct sub_row *ch)
-{
-	size_t n = strlen(p->code);
+/*
+ * The children of a table's 类 and 款 rows, found once: every row of level
+ * 2 or 3 keyed by its level and the code of the parent it extends (the first
+ * 3 or 5 characters), in row order within a key.  A parent finds its
+ * children by binary search: the sums are those of a scan of every row, in
+ * the same order (O(n log n) for the table instead of O(n) per parent and
+ * measure).
+ */
+struct child_key {
+	int level;
+	char parent[8];
+	size_t row;
+};
 
-	return n > 0 && ch->level == p->level + 1 && !is_role(ch, "total") &&
-	       strlen(ch->code) > n && strncmp(ch->code, p->code, n) == 0;
+static int cmp_child(const void *a, const void *b)
+{
+	const struct child_key *x = a, *y = b;
+	int c = x->level - y->level;
+
+	if (!c)
+		c = strcmp(x->parent, y->parent);
+	return c ? c : (x->row > y->row) - (x->row < y->row);
 }
 
-/* Sum of measure key over the direct children of p; *nchild counts them. */
-static int64_t children_sum(const struct sub_table *t, const struct sub_row *p, const char *key,
-                            size_t *nchild, int64_t *allow)
+/* The index of t's children; NULL with *n == 0 when t has none (or on ENOMEM). */
+static struct child_key *children_index(const struct sub_table *t, size_t *n)
 {
+	struct child_key *ix = t->n ? malloc(t->n * sizeof(*ix)) : NULL;
+
+	*n = 0;
+	for (size_t i = 0; ix && i < t->n; i++) {
+		const struct sub_row *r = &t->rows[i];
+		size_t plen = r->level == 2 ? 3 : 5;
+
+		if (r->level < 2 || r->level > 3 || is_role(r, "total") || strlen(r->code) <= plen)
+			continue;
+		ix[*n].level = r->level;
+		memcpy(ix[*n].parent, r->code, plen);
+		ix[*n].parent[plen] = '\0';
+		ix[*n].row = i;
+		(*n)++;
+	}
+	if (*n)
+		qsort(ix, *n, sizeof(*ix), cmp_child);
+	return ix;
+}
+
+/*
+ * Sum of measure key over the direct children of p (one level down, their
+ * code extending p's), through the index ix of n entries; *nchild counts them.
+ */
+static int64_t children_sum(const struct sub_table *t, const struct child_key *ix, size_t n,
+                            const struct sub_row *p, const char *key, size_t *nchild,
+                            int64_t *allow)
+{
+	struct child_key want = {.level = p->level + 1, .row = 0};
+	size_t lo = 0, hi = n;
 	int64_t sum = 0;
 
 	*nchild = 0;
-	for (size_t i = 0; i < t->n; i++)
-		if (is_child(p, &t->rows[i])) {
-			sum = add_sat(sum, meas(&t->rows[i], key, allow));
-			(*nchild)++;
-		}
+	if (strlen(p->code) != (p->level == 1 ? 3u : 5u))
+		return 0; /* no child extends a code of another length */
+	snprintf(want.parent, sizeof(want.parent), "%s", p->code);
+	while (lo < hi) { /* the first entry not below (level, parent, row 0) */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_child(&ix[mid], &want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n && ix[lo].level == want.level && !strcmp(ix[lo].parent, want.parent); lo++) {
+		sum = add_sat(sum, meas(&t->rows[ix[lo].row], key, allow));
+		(*nchild)++;
+	}
 	return sum;
 }
 
 /* subtotal_equals_children: every 类 / 款 row with children, per measure. */
 static void check_subtotals(struct ctx *c, const struct sub_table *t)
 {
+	size_t nix;
+	struct child_key *ix = children_index(t, &nix);
+
+	if (t->n && !ix) {
+		c->nomem = true;
+		return;
+	}
 	for (size_t i = 0; i < t->n; i++) {
 		const struct sub_row *p = &t->rows[i];
 
@@ -610,17 +725,20 @@ static void check_subtotals(struct ctx *c, const struct sub_table *t)
 			struct cmp q = {.kind = t->kind, .name = "subtotal_equals_children"};
 			size_t nchild;
 
-			q.exp.v = children_sum(t, p, p->m[j].key, &nchild, &q.exp.allow);
+			q.exp.v = children_sum(t, ix, nix, p, p->m[j].key, &nchild, &q.exp.allow);
 			if (nchild == 0)
 				break;
-			text_copy(q.exp.desc, sizeof(q.exp.desc), "其下级科目之和");
 			q.act.v = p->m[j].fen;
+			if (counted(c, t->kind, q.name, q.exp.v, q.act.v))
+				continue; /* equal: no text to build */
+			text_copy(q.exp.desc, sizeof(q.exp.desc), "其下级科目之和");
 			q.act.allow = p->m[j].printed ? p->half_unit : 0;
 			measure_desc(q.act.desc, sizeof(q.act.desc), t->kind, p, p->m[j].key);
 			row_subject(q.subject, sizeof(q.subject), p, p->m[j].key);
 			emit(c, &q);
 		}
 	}
+	free(ix);
 }
 
 /* Whether r is a 类 row (level 1, not the 合计). */
@@ -676,9 +794,11 @@ static void check_totals(struct ctx *c, const struct sub_table *t)
 			struct cmp q = {.kind = t->kind, .name = "total_equals_classes"};
 
 			q.exp.v = basis_sum(t, basis, r->m[j].key, &q.exp.allow);
+			q.act.v = r->m[j].fen;
+			if (counted(c, t->kind, q.name, q.exp.v, q.act.v))
+				continue;
 			text_copy(q.exp.desc, sizeof(q.exp.desc),
 			          basis == 1 ? "各类科目之和" : "各明细科目之和");
-			q.act.v = r->m[j].fen;
 			q.act.allow = r->m[j].printed ? r->half_unit : 0;
 			measure_desc(q.act.desc, sizeof(q.act.desc), t->kind, r, r->m[j].key);
 			row_subject(q.subject, sizeof(q.subject), r, r->m[j].key);
@@ -721,7 +841,7 @@ static void check_row_rule(struct ctx *c, int kind, const struct sub_row *r,
 		q.exp.v = add_sat(q.exp.v, v);
 		q.exp.allow = add_sat(q.exp.allow, half_of(r, rule->parts[i]));
 	}
-	if (!found)
+	if (!found || counted(c, kind, q.name, q.exp.v, q.act.v))
 		return;
 	text_copy(q.exp.desc, sizeof(q.exp.desc), rule->parts_text);
 	measure_desc(q.act.desc, sizeof(q.act.desc), kind, r, rule->whole);
@@ -1825,6 +1945,7 @@ int checks_run(const struct submission *s, int64_t tolerance_fen, struct check_l
 		final_checks(&c);
 	else
 		budget_checks(&c);
+	emit_tallies(&c);
 	table_titles = budget_titles;
 	if (c.nomem) {
 		errno = ENOMEM;

@@ -73,6 +73,7 @@ struct check {
 	bool passed;
 	int64_t allowance; /* fen: the rounding allowance a passed check needed, else 0 */
 	long rows;         /* checks this one stands for (0 counts as 1) */
+	bool aggregate;    /* passed row-level identities counted: subject "(N rows)", no figures */
 	int64_t max_diff;  /* the largest difference among them */
 	char message[512]; /* Chinese */
 };

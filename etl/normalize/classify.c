@@ -16,6 +16,10 @@ int classify_begin(struct classify_ctx *c, const struct refdata *rd, int kind, i
 	c->max_level = kind == 6 ? 2 : 3;
 	c->what = kind == 6 ? "经济分类科目" : "功能分类科目";
 	c->list = refdata_list(rd, year, s);
+	if (!c->list && refdata_error(rd)) { /* the year's list is there but unreadable */
+		*err = *refdata_error(rd);
+		return -1;
+	}
 	if (!c->list)
 		return etl_fail(
 		    err, "no_classification", 0, NULL,

@@ -150,6 +150,8 @@ static void write_check(FILE *out, const char *year, const char *dept, const cha
 	f[C_KIND] = kind;
 	f[C_NAME] = c->name;
 	f[C_SUBJECT] = c->subject;
+	if (c->aggregate)
+		with_amounts = 0; /* a count of equal rows: no figures of its own */
 	f[C_EXPECTED] = with_amounts && fits ? amount_format(c->expected, exp, sizeof(exp)) : "";
 	f[C_ACTUAL] = with_amounts && fits ? amount_format(c->actual, act, sizeof(act)) : "";
 	f[C_PASSED] = c->passed && fits ? "t" : "f";
@@ -162,7 +164,9 @@ static void write_check(FILE *out, const char *year, const char *dept, const cha
 	f[C_STAGE] = stage;
 	snprintf(rows, sizeof(rows), "%ld", c->rows > 0 ? c->rows : 1);
 	f[C_ROWS] = rows;
-	f[C_MAX_DIFF] = with_amounts && fits ? amount_format(c->max_diff, maxd, sizeof(maxd)) : "";
+	f[C_MAX_DIFF] = (with_amounts && fits) || c->aggregate
+	                    ? amount_format(c->max_diff, maxd, sizeof(maxd))
+	                    : "";
 	f[C_ALLOWANCE] = with_amounts && fits && c->allowance
 	                     ? amount_format(c->allowance, allow, sizeof(allow))
 	                     : "";
@@ -349,8 +353,14 @@ static int on_f(struct normalizer *z, const struct stream_rec *rec)
 		struct etl_err e;
 
 		etl_err_clear(&e);
-		if (classify_begin(&z->cls[0], z->rd, nf->kind, nf->year, &e) < 0 ||
-		    classify_begin(&z->cls[1], z->rd, nf->kind, nf->year, &e) < 0) {
+		if ((classify_begin(&z->cls[0], z->rd, nf->kind, nf->year, &e) < 0 ||
+		     classify_begin(&z->cls[1], z->rd, nf->kind, nf->year, &e) < 0) &&
+		    strcmp(e.reason, "no_classification") != 0) {
+			/* a list that exists and cannot be read: the run's configuration (78) */
+			z->code = EX_CONFIG;
+			z->err = e;
+			return -1;
+		} else if (strcmp(e.reason, "no_classification") == 0) {
 			/* a year with no list: this file is rejected, the run goes on */
 			nf->no_list = true;
 			snprintf(
@@ -600,9 +610,10 @@ static int on_r(struct normalizer *z, const struct stream_rec *rec)
 }
 
 /*
- * Whether a column of the file's table adds up (over all its rows) past the
- * range of an amount: the views sum its figures, and a sum PostgreSQL cannot
- * hold would stop every reader.  msg: why, naming the column.
+ * Whether a column of the file's table adds up past the range of an amount:
+ * the views sum its figures (a classified table's leaf rows; every row of
+ * another table), and a sum PostgreSQL cannot hold would stop every reader.
+ * msg: why, naming the column.
  */
 static bool sum_out_of_range(const struct nfile *nf, char *msg, size_t size)
 {
@@ -618,6 +629,9 @@ static bool sum_out_of_range(const struct nfile *nf, char *msg, size_t size)
 			const struct measure *x = &t->rows[i].m[m];
 			int c = 0;
 
+			if (is_classified(nf->kind) && strcmp(t->rows[i].role, "leaf") != 0)
+				continue; /* a subtotal or 合计 is one figure, summed by no view */
+
 			while (c < ncol && strcmp(col[c].key, x->key) != 0)
 				c++;
 			if (c == ncol) {
@@ -630,7 +644,7 @@ static bool sum_out_of_range(const struct nfile *nf, char *msg, size_t size)
 			    col[c].sum <= AMOUNT_MAX_FEN && col[c].sum >= -AMOUNT_MAX_FEN)
 				continue;
 			snprintf(msg, size,
-			         "“%s”列各行金额之和超出可装载的范围（绝对值须小于 10¹⁶ "
+			         "“%s”列各明细行金额之和超出可装载的范围（绝对值须小于 10¹⁶ "
 			         "元），整表不予装载",
 			         measure_name(x->key));
 			text_utf8_cut(msg);
@@ -823,7 +837,7 @@ int main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	snprintf(path, sizeof(path), "%s/classifications", dir);
-	if (refdata_load(&rd, path, &err) < 0) {
+	if (refdata_load_for_validation(&rd, path, &err) < 0) {
 		log_error("%s", err.message);
 		return EX_CONFIG;
 	}
@@ -831,7 +845,8 @@ int main(int argc, char **argv)
 	z.rd = &rd;
 	z.tolerance = cfg.tolerance_fen;
 	z.out = stdout;
-	setvbuf(stdout, NULL, _IOFBF, 1 << 20);
+	stream_buffer(stdin);
+	stream_buffer(stdout);
 	etl_err_clear(&z.err);
 	code = run(&z, stdin);
 	if (fflush(stdout) != 0 && !code) {

@@ -1,6 +1,14 @@
 -- views/030_rollups: the materialized cross-department aggregates and the
 -- function that refreshes them.
 --
+-- Refreshing a materialized view recomputes it whole, and on a large
+-- database the aggregation over every fact is the cost of a nightly run.
+-- So the aggregation is kept in a table per view (core.*_store), recomputed
+-- only for the fiscal years a run changed (etl.refresh_years, written by
+-- the loader in the transaction that changed them); the materialized views
+-- read those tables, and their REFRESH ... CONCURRENTLY is then proportional
+-- to the rollups, not to the facts.
+--
 -- Repeatable: re-applied, with every file of sql/views/ in name order and in
 -- one transaction, whenever any of them changes (docs/internals.md, "SQL");
 -- so it first drops what it creates.  Objects of your own that depend on
@@ -8,8 +16,11 @@
 -- recreate them after a migrate that changed sql/views/.
 
 DROP FUNCTION IF EXISTS etl.refresh_marts() CASCADE;
+DROP FUNCTION IF EXISTS etl.refresh_marts(smallint[]) CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS mart.function_yoy CASCADE;
 DROP MATERIALIZED VIEW IF EXISTS mart.function_rollup CASCADE;
+DROP FUNCTION IF EXISTS core.function_rollup_rows(smallint[]) CASCADE;
+DROP TABLE IF EXISTS core.function_rollup_store CASCADE;
 
 -- Cross-department aggregates (materialized) --------------------------------
 
@@ -23,7 +34,33 @@ DROP MATERIALIZED VIEW IF EXISTS mart.function_rollup CASCADE;
 -- next_year_code: the code these amounts compare with in fiscal_year + 1
 -- (core.code_change 'function' renamed/moved/merged to exactly one code the
 -- next year; else the code itself); mart.function_yoy uses it.
-CREATE MATERIALIZED VIEW mart.function_rollup AS
+-- The rows of mart.function_rollup for the years p_years (NULL: every year),
+-- computed from the facts; etl.refresh_marts() keeps them in
+-- core.function_rollup_store, year by year, for the years a run changed.
+CREATE TABLE core.function_rollup_store (
+    fiscal_year    smallint NOT NULL,
+    region         text,
+    level          text NOT NULL,
+    level_no       smallint NOT NULL,
+    code           text NOT NULL,
+    name           text,
+    class_code     text,
+    cofog_division text,
+    departments    integer NOT NULL,
+    basic_amount   numeric(38,2) NOT NULL,
+    project_amount numeric(38,2) NOT NULL,
+    total_amount   numeric(38,2) NOT NULL,
+    next_year_code text,
+    stage          text NOT NULL
+);
+CREATE INDEX function_rollup_store_year ON core.function_rollup_store (fiscal_year);
+
+COMMENT ON TABLE core.function_rollup_store IS
+    '功能分类跨部门汇总的存量（按年度增量刷新） / the rows of mart.function_rollup, refreshed by year (etl.refresh_marts)';
+
+CREATE FUNCTION core.function_rollup_rows(p_years smallint[])
+RETURNS SETOF core.function_rollup_store
+LANGUAGE sql STABLE AS $fn$
 WITH e AS (
     SELECT f.*
     FROM mart.expenditure_by_function f
@@ -31,6 +68,7 @@ WITH e AS (
            ON ct.fiscal_year = f.fiscal_year AND ct.dept_code = f.dept_code
           AND ct.stage = f.stage AND ct.table_kind = 3
     WHERE coalesce(ct.counted, true)
+      AND (p_years IS NULL OR f.fiscal_year = ANY (p_years))
 ), lv AS (
     SELECT fiscal_year, region, dept_code, 1 AS level_no, class_code AS code, class_name AS name,
            basic_amount, project_amount, total_amount
@@ -84,6 +122,15 @@ LEFT JOIN core.dim_function f ON f.fiscal_year = a.fiscal_year AND f.code = a.co
 LEFT JOIN core.dim_function c ON c.fiscal_year = a.fiscal_year AND c.code = left(a.code, 3)
 LEFT JOIN moves m ON m.from_year = a.fiscal_year AND m.from_code = a.code
 WHERE a.basic_amount <> 0 OR a.project_amount <> 0 OR a.total_amount <> 0;
+$fn$;
+
+COMMENT ON FUNCTION core.function_rollup_rows(smallint[]) IS
+    '功能分类跨部门汇总，按年度计算（NULL：全部年度） / function_rollup computed from the facts for the given years (NULL: all)';
+
+INSERT INTO core.function_rollup_store SELECT * FROM core.function_rollup_rows(NULL);
+
+CREATE MATERIALIZED VIEW mart.function_rollup AS
+SELECT * FROM core.function_rollup_store;
 
 CREATE UNIQUE INDEX function_rollup_key ON mart.function_rollup (fiscal_year, region, level, code);
 CREATE INDEX function_rollup_region ON mart.function_rollup (region, level, fiscal_year);
@@ -151,12 +198,15 @@ COMMENT ON MATERIALIZED VIEW mart.function_yoy IS
 
 -- Refresh -------------------------------------------------------------------
 
--- Refreshes every materialized view of mart, function_rollup before
--- function_yoy (which reads it), others after in name order: CONCURRENTLY
--- when the view is populated and has a usable unique index (readers are not
--- blocked), plainly otherwise.  SECURITY DEFINER: runs as the migration
--- owner, who owns the views; budget_loader gets EXECUTE in views/090_contract.sql.
-CREATE FUNCTION etl.refresh_marts() RETURNS void
+-- Recomputes the stores for the years p_years (NULL: every year; the year
+-- after each is no concern of a store, only of function_yoy, which reads
+-- mart.function_rollup whole), then refreshes every materialized view of
+-- mart, function_rollup before function_yoy (which reads it), others after
+-- in name order: CONCURRENTLY when the view is populated and has a usable
+-- unique index (readers are not blocked), plainly otherwise.  SECURITY
+-- DEFINER: runs as the migration owner, who owns the views; budget_loader
+-- gets EXECUTE in views/090_contract.sql.
+CREATE FUNCTION etl.refresh_marts(p_years smallint[] DEFAULT NULL) RETURNS void
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -164,6 +214,21 @@ AS $$
 DECLARE
     v record;
 BEGIN
+    FOR v IN
+        SELECT c.relname AS store, replace(c.relname, '_store', '_rows') AS rows_fn
+        FROM pg_class c
+        JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'core' AND c.relkind = 'r' AND c.relname LIKE '%\_store'
+        ORDER BY c.relname
+    LOOP
+        IF p_years IS NULL THEN
+            EXECUTE format('DELETE FROM core.%I', v.store);
+        ELSE
+            EXECUTE format('DELETE FROM core.%I WHERE fiscal_year = ANY ($1)', v.store) USING p_years;
+        END IF;
+        EXECUTE format('INSERT INTO core.%I SELECT * FROM core.%I($1)', v.store, v.rows_fn)
+            USING p_years;
+    END LOOP;
     FOR v IN
         SELECT c.oid, n.nspname, c.relname, c.relispopulated,
                EXISTS (SELECT 1 FROM pg_index i
@@ -184,7 +249,7 @@ BEGIN
 END;
 $$;
 
-REVOKE ALL ON FUNCTION etl.refresh_marts() FROM PUBLIC;
+REVOKE ALL ON FUNCTION etl.refresh_marts(smallint[]) FROM PUBLIC;
 
-COMMENT ON FUNCTION etl.refresh_marts() IS
-    '刷新 mart 的物化视图 / refresh the materialized views of mart (concurrently when populated)';
+COMMENT ON FUNCTION etl.refresh_marts(smallint[]) IS
+    '刷新 mart 的物化视图，汇总只重算给定年度（NULL：全部） / refresh the materialized views of mart, recomputing the aggregates of the given years only (NULL: all)';

@@ -19,6 +19,8 @@
 -- creates.
 
 DROP MATERIALIZED VIEW IF EXISTS mart.execution_rollup CASCADE;
+DROP FUNCTION IF EXISTS core.execution_rollup_rows(smallint[]) CASCADE;
+DROP TABLE IF EXISTS core.execution_rollup_store CASCADE;
 DROP VIEW IF EXISTS mart.economic_execution CASCADE;
 DROP VIEW IF EXISTS mart.three_public_execution CASCADE;
 DROP VIEW IF EXISTS mart.department_execution CASCADE;
@@ -499,13 +501,37 @@ COMMENT ON VIEW mart.economic_execution IS
 -- non-zero at that code; departments_under_90 / departments_over_100: those
 -- whose own rate at that code, rounded to 4 decimals, is below 0.9 / above 1.
 -- Sums across departments are numeric(38,2), as in function_rollup.
-CREATE MATERIALIZED VIEW mart.execution_rollup AS
+CREATE TABLE core.execution_rollup_store (
+    fiscal_year          smallint NOT NULL,
+    region               text,
+    level                text NOT NULL,
+    code                 text NOT NULL,
+    scope                text NOT NULL,
+    name                 text,
+    departments          integer NOT NULL,
+    budget_total         numeric(38,2) NOT NULL,
+    final_total          numeric(38,2) NOT NULL,
+    variance             numeric(38,2) NOT NULL,
+    execution_rate       numeric,
+    departments_under_90 integer NOT NULL,
+    departments_over_100 integer NOT NULL,
+    level_no             smallint NOT NULL
+);
+CREATE INDEX execution_rollup_store_year ON core.execution_rollup_store (fiscal_year);
+
+COMMENT ON TABLE core.execution_rollup_store IS
+    '预算执行跨部门汇总的存量（按年度增量刷新） / the rows of mart.execution_rollup, refreshed by year (etl.refresh_marts)';
+
+CREATE FUNCTION core.execution_rollup_rows(p_years smallint[])
+RETURNS SETOF core.execution_rollup_store
+LANGUAGE sql STABLE AS $fn$
 WITH scopes (scope, table_kind) AS (
     VALUES ('general_budget', 5), ('all_funds', 3)
 ), ent AS (
     SELECT s.scope, s.table_kind, b.fiscal_year, b.dept_code
     FROM scopes s
     JOIN core.counted_tables b ON b.table_kind = s.table_kind AND b.stage = 'budget' AND b.counted
+     AND (p_years IS NULL OR b.fiscal_year = ANY (p_years))
     JOIN core.counted_tables f
       ON f.fiscal_year = b.fiscal_year AND f.dept_code = b.dept_code
      AND f.table_kind = s.table_kind AND f.stage = 'final' AND f.counted
@@ -551,6 +577,15 @@ SELECT a.fiscal_year,
 FROM agg a
 LEFT JOIN core.dim_function df ON df.fiscal_year = a.fiscal_year AND df.code = a.code
 WHERE a.budget_total <> 0 OR a.final_total <> 0;
+$fn$;
+
+COMMENT ON FUNCTION core.execution_rollup_rows(smallint[]) IS
+    '预算执行跨部门汇总，按年度计算（NULL：全部年度） / execution_rollup computed from the facts for the given years (NULL: all)';
+
+INSERT INTO core.execution_rollup_store SELECT * FROM core.execution_rollup_rows(NULL);
+
+CREATE MATERIALIZED VIEW mart.execution_rollup AS
+SELECT * FROM core.execution_rollup_store;
 
 CREATE UNIQUE INDEX execution_rollup_key
     ON mart.execution_rollup (fiscal_year, region, level, code, scope);

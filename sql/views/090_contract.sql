@@ -157,4 +157,4 @@ BEGIN
 END $$;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA mart TO budget_loader, budget_reader;
-GRANT EXECUTE ON FUNCTION etl.refresh_marts() TO budget_loader;
+GRANT EXECUTE ON FUNCTION etl.refresh_marts(smallint[]) TO budget_loader;

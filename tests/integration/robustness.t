@@ -122,13 +122,26 @@ for amount in 10000000000000000 92233720368547758.07 99999999999999999.99; do
 	got=$(q "select count(*) from etl.files where status = 'loaded'")
 	is "$got" $((NS - 1)) "... the other files load"
 done
-# 10^12 万元 is 10^16 元: the first amount out of range; 999999999999.99 万元 fits
+# 10^12 万元 is 10^16 元: the first amount out of range; 999999999999.99 万元
+# fits, alone in its column (a table 3 of one row) ...
 samples amt
-sed -i "s/^2010302,一般行政管理事务,173.00,,173.00/2010302,一般行政管理事务,999999999999.99,,999999999999.99/" "$(t3 amt)"
+t3f=$(t3 amt)
+head -4 "$t3f" >"$T/amt.head"
+{ cat "$T/amt.head"; echo "2010302,一般行政管理事务,999999999999.99,,999999999999.99"; } >"$t3f"
 fresh m4b
 load --quiet "$T/amt"
 got=$(q "select amount from core.fact_amount where code = '2010302' and measure = 'project' and table_kind = 3 and row_role = 'leaf' and stage = 'budget'")
 is "$got" "9999999999999900.00" "999999999999.99 万元, just in range, loads exactly"
+# ... but beside another row of its column the views would sum past the
+# range: the table is rejected, naming the column, and the rest loads
+samples amt
+sed -i "s/^2010302,一般行政管理事务,173.00,,173.00/2010302,一般行政管理事务,999999999999.99,,999999999999.99/" "$(t3 amt)"
+fresh m4c
+load --quiet "$T/amt"
+is $rc 65 "the same amount beside the other rows of table 3: exit 65"
+like "$(q "select reason || ' ' || message from etl.rejects")" "sum_out_of_range .*合计.*列各明细行金额之和超出可装载的范围" \
+	"... sum_out_of_range: the column's leaf rows add up past 10^16 yuan"
+is "$(q "select count(*) from etl.files where status = 'loaded'")" $((NS - 1)) "... the other files load"
 
 # ---- 5: long text is kept whole; past 1 MiB its row is rejected -------------------------
 samples txt

@@ -521,6 +521,54 @@ static void test_small_tree(void **state)
 	rm_tree(dir);
 }
 
+/*
+ * normalize's load: a year's lists are read when first asked for, and give
+ * the same codes as the full load; a list that cannot be read is found then,
+ * and said.
+ */
+static void test_lazy_validation_load(void **state)
+{
+	char dir[64];
+	struct refdata full, lazy;
+	struct etl_err err;
+	const struct ref_list *a, *b;
+	int ya[16], yb[16];
+
+	(void)state;
+	assert_int_equal(refdata_load(&full, CONFIG_DIR, &err), 0);
+	assert_int_equal(refdata_load_for_validation(&lazy, CONFIG_DIR, &err), 0);
+	assert_int_equal(lazy.nlists, 0); /* nothing read yet */
+	assert_int_equal(refdata_years(&lazy, yb, 16), refdata_years(&full, ya, 16));
+	assert_memory_equal(ya, yb, sizeof(int) * (size_t)refdata_years(&full, ya, 16));
+	a = refdata_list(&full, 2023, SCHEME_FUNCTION);
+	b = refdata_list(&lazy, 2023, SCHEME_FUNCTION);
+	assert_non_null(b);
+	assert_int_equal(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		assert_string_equal(a->codes[i].code, b->codes[i].code);
+		assert_string_equal(a->codes[i].name, b->codes[i].name);
+	}
+	assert_int_equal(refdata_list(&lazy, 2023, SCHEME_ECON_DEPT)->n,
+	                 refdata_list(&full, 2023, SCHEME_ECON_DEPT)->n);
+	assert_null(refdata_list(&lazy, 2023, SCHEME_ECON_GOV)); /* not needed to validate */
+	assert_int_equal(lazy.nlists, 2);                        /* 2023 only */
+	assert_non_null(refdata_list(&lazy, 2024, SCHEME_FUNCTION));
+	assert_int_equal(lazy.nlists, 4);
+	assert_null(refdata_error(&lazy));
+	refdata_free(&full);
+	refdata_free(&lazy);
+
+	make_tree(dir, sizeof(dir));
+	put_file(dir, "2023/function.csv", "code,name,level,parent_code\n2x1,坏编码,1,\n");
+	assert_int_equal(refdata_load_for_validation(&lazy, dir, &err), 0);
+	assert_null(refdata_list(&lazy, 2023, SCHEME_FUNCTION));
+	assert_non_null(refdata_error(&lazy));
+	assert_string_equal(refdata_error(&lazy)->reason, "bad_config");
+	assert_non_null(strstr(refdata_error(&lazy)->message, "function.csv"));
+	refdata_free(&lazy);
+	rm_tree(dir);
+}
+
 /* A CRLF file with a BOM and Excel's trailing empty columns still loads. */
 static void test_excel_export(void **state)
 {
@@ -746,9 +794,13 @@ int main(void)
 	    cmocka_unit_test(test_cofog_covers_classes),
 	};
 	const struct CMUnitTest temp[] = {
-	    cmocka_unit_test(test_small_tree),      cmocka_unit_test(test_excel_export),
-	    cmocka_unit_test(test_local_additions), cmocka_unit_test(test_bad_files),
-	    cmocka_unit_test(test_not_utf8),        cmocka_unit_test(test_crosswalk_needs_lists),
+	    cmocka_unit_test(test_small_tree),
+	    cmocka_unit_test(test_lazy_validation_load),
+	    cmocka_unit_test(test_excel_export),
+	    cmocka_unit_test(test_local_additions),
+	    cmocka_unit_test(test_bad_files),
+	    cmocka_unit_test(test_not_utf8),
+	    cmocka_unit_test(test_crosswalk_needs_lists),
 	    cmocka_unit_test(test_ambiguous_name),
 	};
 	int rc = cmocka_run_group_tests_name("refdata (config/classifications)", real, setup_real,
