@@ -1287,9 +1287,9 @@ const struct ref_code *ref_find_child_by_name(const struct ref_list *l, const ch
 	for (size_t i = lower_bound(l, parent); i < l->n; i++) {
 		const struct ref_code *c = &l->codes[i];
 
-		if (plen && strncmp(c->code, parent, plen) != 0)
+		if (strncmp(c->code, parent, plen) != 0)
 			break; /* past the codes under parent */
-		if ((!plen && c->level != 1) || strcmp(c->parent, plen ? parent : "") != 0)
+		if (strcmp(c->parent, parent) != 0)
 			continue;
 		if (strcmp(c->key, want) != 0)
 			continue;
