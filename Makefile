@@ -28,7 +28,7 @@ PROGRAMS := extract normalize load
 # The libraries of each program (Debian packages: README "Dependencies").
 LIBS_extract   := -lcsv -lz -lcrypto -linih
 LIBS_normalize := -lcsv -linih
-LIBS_load      := $(PQLIB) -lcrypto -lcsv -linih
+LIBS_load      := $(PQLIB) -lcrypto -lcsv -linih -pthread
 CFLAGS_load    := $(if $(PQINC),-I$(PQINC))
 
 COMMON_SRC := $(wildcard etl/common/*.c)

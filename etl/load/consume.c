@@ -23,6 +23,7 @@ int sink_init(struct sink *s, struct run *r, bool shared)
 	s->run = r;
 	s->o = r->o;
 	s->w = shared ? &r->w : &s->own;
+	s->lw = s->w;
 	s->msgfd = -1;
 	s->failed = calloc(MAX_SUBMISSIONS, sizeof(*s->failed));
 	return s->failed ? 0 : run_stop(r, EX_OSERR, "%s", "out of memory");
@@ -30,6 +31,7 @@ int sink_init(struct sink *s, struct run *r, bool shared)
 
 void sink_free(struct sink *s)
 {
+	batch_overlap_end(s); /* waits for the batch in flight */
 	file_state_free(&s->f);
 	batch_free(&s->b);
 	ledger_free(&s->ledger);
@@ -242,7 +244,8 @@ void sink_reject(struct sink *s, struct file_state *f, const char *line, const c
 	bool whole = strcmp(line, "0") == 0 || !*line;
 	char shown[PATH_MAX * 2], msg[ETL_ERR_MSG * 2];
 
-	progress_clear();
+	if (!s->is_writer)
+		progress_clear(); /* the reader draws; a writer's line comes as it is */
 	text_escape_controls(paths_shown(s->run->cwd, f->field[F_PATH]), shown, sizeof(shown));
 	text_escape_controls(message, msg, sizeof(msg));
 	if (whole)
@@ -256,7 +259,10 @@ void sink_reject(struct sink *s, struct file_state *f, const char *line, const c
 	pgw_buf_field(out, false, reason);
 	pgw_buf_field(out, false, message);
 	pgw_buf_putc(out, '\n');
-	s->run->t.any_reject = true;
+	if (s->is_writer)
+		s->any_rejected = true; /* merged by the reader (batch_settle) */
+	else
+		s->run->t.any_reject = true;
 }
 
 static int on_reject(struct sink *s, const struct stream_rec *r)
@@ -369,10 +375,14 @@ static int on_end(struct sink *s, const struct stream_rec *r)
 	}
 	memcpy(f->e, e.n, sizeof(f->e));
 	f->st = decide(s, &e);
+	/* its earlier version still being written: what is committed first */
+	if (!s->o->dry_run && f->st == ST_LOADED && batch_in_flight(s, f->field) &&
+	    batch_settle(s) < 0)
+		return -1;
 	if (!s->o->dry_run && f->st == ST_LOADED && !s->o->force) {
 		if (ledger_loaded_sha(s, sha, sizeof(sha), &err) < 0) {
 			s->db_broken = true;
-			return run_db_fail_on(s->run, s->w, &err);
+			return run_db_fail_on(s->run, s->lw, &err);
 		}
 		if (*sha && strcmp(sha, f->field[F_SHA256]) == 0)
 			f->st = ST_UNCHANGED;
@@ -470,5 +480,6 @@ void sink_read_stream(struct sink *s, FILE *in)
 	/* the tables read whole before a stop are written, as one by one they would have been */
 	if (!got_signal && !s->db_broken && !s->o->dry_run && s->w->conn)
 		batch_flush(s);
+	batch_settle(s);
 	stream_reader_free(&rd);
 }

@@ -39,7 +39,7 @@ static int fetch(struct sink *s, const struct file_state *f, struct etl_err *err
 	const char *const p[] = {f->field[F_YEAR], f->field[F_DEPT]};
 	PGresult *res;
 
-	if (pgw_exec(s->w,
+	if (pgw_exec(s->lw,
 	             "SELECT stage, table_kind, sha256 FROM etl.loaded_tables"
 	             " WHERE fiscal_year = $1 AND dept_code = $2",
 	             2, p, &res, err) < 0)
@@ -91,7 +91,7 @@ int ledger_loaded_sha(struct sink *s, char *sha, size_t size, struct etl_err *er
 	*sha = '\0';
 	if (strlen(f->field[F_DEPT]) >= sizeof(l->known[0].dept))
 		/* too long to cache: asked alone */
-		return pgw_query_value(s->w,
+		return pgw_query_value(s->lw,
 		                       "SELECT sha256 FROM etl.loaded_tables WHERE fiscal_year = $1"
 		                       " AND dept_code = $2 AND stage = $3 AND table_kind = $4",
 		                       4,

@@ -162,11 +162,18 @@ struct batch {
 	double started;              /* when its first file or check came */
 };
 
+struct flight; /* batch.c: the batch being written while the next is read */
+
 struct sink {
 	struct run *run;
 	const struct opts *o;
-	struct pgw *w;       /* &run->w, or &own in a worker */
-	struct pgw own;      /* a worker's own connection */
+	struct pgw *w;    /* &run->w, or &own in a worker: where batches are written */
+	struct pgw own;   /* a worker's own connection */
+	struct pgw *lw;   /* where the ledger reads: w, or &rconn while a batch is in flight */
+	struct pgw rconn; /* the reader's own connection (overlapped writing) */
+	struct flight *flight;
+	bool is_writer;      /* the writer thread's sink: its rejects are merged by the reader */
+	bool any_rejected;   /* (writer) a table was rejected by the server */
 	bool db_broken;      /* a database step failed: nothing more is written */
 	bool refresh_marked; /* etl.state refresh_pending committed by this sink */
 	int msgfd;           /* a worker: W records to the parent, else -1 */
@@ -262,8 +269,25 @@ bool batch_due(const struct batch *b, char *const *f);
 struct pgw_buf *batch_rows(struct batch *b, enum batch_rows which);
 size_t *file_range(struct file_state *f, enum batch_rows which);
 void batch_free(struct batch *b);
-/* Write the batch; a table the server refuses is rejected, the run goes on. */
+/*
+ * Hand the batch to be written; a table the server refuses is rejected, the
+ * run goes on.  With batch_overlap() on, the batch is written by a writer
+ * thread while the next one is read (at most one in flight: a second flush
+ * waits for the first), else here and now.  -1 when the run must stop.
+ */
 int batch_flush(struct sink *s);
+/*
+ * Write batches on a thread of their own from now on, the ledger reading on
+ * a second connection to dsn.  0, or -1 when that connection fails (writing
+ * stays synchronous; nothing is lost).
+ */
+int batch_overlap(struct sink *s, const char *dsn);
+/* Wait for the batch in flight and count its files; -1 when it failed (the run stops). */
+int batch_settle(struct sink *s);
+/* Whether a table of year/dept/stage/kind f is in the batch in flight. */
+bool batch_in_flight(const struct sink *s, char *const *f);
+/* Stop the writer thread and close the reader's connection. */
+void batch_overlap_end(struct sink *s);
 
 /* sha256 of the loaded version of the sink's current file's table ("" when none). */
 int ledger_loaded_sha(struct sink *s, char *sha, size_t size, struct etl_err *err);

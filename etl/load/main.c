@@ -69,6 +69,13 @@ static int run_one_pipeline(struct run *r)
 
 	if (sink_init(&s, r, true) < 0)
 		return r->fatal;
+	if (!r->o->dry_run) {
+		const char *dsn;
+
+		/* the next batch is read while this one is written */
+		config_resolve_dsn(r->o->dsn, getenv, &r->cfg, &dsn);
+		batch_overlap(&s, dsn);
+	}
 	if (r->o->npaths == 0) {
 		stream_buffer(stdin);
 		sink_read_stream(&s, stdin);

@@ -70,6 +70,7 @@ static int worker_main(struct run *r, int listfd, int msgfd)
 		sink_free(&s);
 		return db_code(&err);
 	}
+	batch_overlap(&s, dsn);
 	if (pipeline_load(&s, listfd, child) < 0)
 		code = r->fatal;
 	else
