@@ -5,8 +5,11 @@
 
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+/*
+ * Length of the valid UTF-8 sequence at s, 0 when invalid.  Reads at most
+ * up to the first byte that is not a continuation, so never past the NUL.
+ */
+static size_t utf8_len(const unsigned char *s)
 {
 	size_t len;
 
@@ -19,8 +22,6 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
 		len = 4;
 	else
-		return 0;
-	if (n < len)
 		return 0;
 	for (size_t i = 1; i < len; i++)
 		if ((s[i] & 0xC0) != 0x80)
@@ -78,7 +79,7 @@ void esc_html_n(FILE *out, const char *s, size_t n)
 			i++;
 			continue;
 		}
-		len = utf8_len(p + i, n - i);
+		len = utf8_len(p + i);
 		if (len == 0) {
 			fprintf(out, "\\x%02X", c);
 			i++;
