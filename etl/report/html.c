@@ -78,8 +78,19 @@ static const char style[] =
     ".path{display:block;color:var(--muted);font-size:.78rem;overflow-wrap:anywhere}\n"
     ".code{color:var(--muted);font-size:.78rem;overflow-wrap:anywhere}\n"
     "footer{margin-top:2.4em;border-top:1px solid var(--line);padding-top:6px}\n"
+    "table.depts{min-width:880px}\n"
     "@media (max-width:640px){body{font-size:14px}main{padding:10px 10px 24px}"
-    "h1{font-size:1.3rem}th,td{padding:4px 6px}.card .v{font-size:1.1rem}.swipe{display:block}}\n"
+    "h1{font-size:1.3rem}th,td{padding:4px 6px}.card .v{font-size:1.1rem}.swipe{display:block}"
+    "table.stack,table.stack tbody,table.stack tr,table.stack td{display:block;width:auto}"
+    "table.stack thead{display:none}"
+    "table.stack tr{border:1px solid var(--line);border-radius:6px;margin:0 0 10px;padding:6px "
+    "10px}"
+    "table.stack td{border:none;padding:2px 0;min-width:0!important}"
+    "table.stack td:empty{display:none}"
+    "table.stack td.num,table.stack td.col{text-align:left;white-space:normal}"
+    "table.stack td[data-label]::before{content:attr(data-label);display:inline-block;"
+    "min-width:4.5em;margin-right:.5em;color:var(--muted);font-size:.8rem}"
+    "table.stack td.num small{display:inline;margin-left:.6em}}\n"
     "@media print{@page{size:A4;margin:14mm 12mm}"
     "body{font-size:10pt;-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     "main{max-width:none;padding:0}nav,.noprint{display:none}"
@@ -170,16 +181,31 @@ void html_num_cell(FILE *out, const char *text)
 	fprintf(out, "<td class=\"num\">%s</td>", text);
 }
 
-void html_amount_cell(FILE *out, const char *yuan)
+void html_td(FILE *out, const char *cls, const char *label)
+{
+	fputs("<td", out);
+	if (cls) {
+		fputs(" class=\"", out);
+		esc_html(out, cls);
+		putc('"', out);
+	}
+	if (label) {
+		fputs(" data-label=\"", out);
+		esc_html(out, label);
+		putc('"', out);
+	}
+	putc('>', out);
+}
+
+void html_amount_cell(FILE *out, const char *label, const char *yuan)
 {
 	char a[NUMFMT_MAX], b[NUMFMT_MAX];
 
-	if (!*yuan) {
-		fputs("<td class=\"num\">—</td>", out);
-		return;
-	}
-	fprintf(out, "<td class=\"num\">%s<small>%s 元</small></td>", html_wan(yuan, a),
-	        html_yuan(yuan, b));
+	html_td(out, "num", label);
+	if (!*yuan)
+		fputs("—</td>", out);
+	else
+		fprintf(out, "%s<small>%s 元</small></td>", html_wan(yuan, a), html_yuan(yuan, b));
 }
 
 void html_text_cell(FILE *out, const char *text)

@@ -45,8 +45,15 @@ const char *html_pct(const char *fraction, char *buf);
 
 /* <td class="num">text</td>; text is ours (formatted), not escaped. */
 void html_num_cell(FILE *out, const char *text);
-/* <td class="num"> with 万元 over 元 for one amount in yuan. */
-void html_amount_cell(FILE *out, const char *yuan);
+/*
+ * <td class="CLS" data-label="LABEL"> (either may be NULL): a cell of a
+ * table of class "stack", whose rows become cards on a phone, each cell
+ * led by its label.
+ */
+void html_td(FILE *out, const char *cls, const char *label);
+
+/* <td class="num"> with 万元 over 元 for one amount in yuan; label as html_td. */
+void html_amount_cell(FILE *out, const char *label, const char *yuan);
 /* <td>text</td> with text escaped. */
 void html_text_cell(FILE *out, const char *text);
 

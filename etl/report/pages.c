@@ -71,7 +71,6 @@ static void run_counts(FILE *out, const struct site *s, enum model_result m, int
 
 static void orphans(FILE *out, const struct site *s)
 {
-	char b[NUMFMT_MAX];
 	int n = model_rows(s, M_ORPHANS);
 
 	fputs("<h3>不属于任何部门的拒绝</h3>\n", out);
@@ -80,33 +79,9 @@ static void orphans(FILE *out, const struct site *s)
 		return;
 	}
 	fputs("<p class=\"note\">这些文件无法确定所属部门（不在 年度/部门编码/ 文件夹中，"
-	      "且表中的单位名称未在 config/departments.csv 登记），需由财政局自行处理。</p>\n"
-	      "<div class=\"scroll\"><table class=\"orphans\">\n<thead><tr><th>文件</th>"
-	      "<th class=\"num\">行</th><th>列</th><th>原始内容</th><th>原因</th></tr></thead>\n"
-	      "<tbody>\n",
+	      "且表中的单位名称未在 config/departments.csv 登记），需由财政局自行处理。</p>\n",
 	      out);
-	for (int i = 0; i < n; i++) {
-		fputs("<tr><td><strong>", out);
-		esc_html(out, G(M_ORPHANS, i, RJ_FILE_NAME));
-		fputs("</strong><span class=\"path\">", out);
-		esc_html(out, G(M_ORPHANS, i, RJ_FILE_PATH));
-		fputs("</span></td>", out);
-		html_num_cell(out, *G(M_ORPHANS, i, RJ_LINE) ? html_int(G(M_ORPHANS, i, RJ_LINE), b)
-		                                             : "整个文件");
-		html_text_cell(out, G(M_ORPHANS, i, RJ_COLUMN));
-		fputs("<td>", out);
-		if (*G(M_ORPHANS, i, RJ_RAW)) {
-			fputs("<code class=\"raw\">", out);
-			esc_html(out, G(M_ORPHANS, i, RJ_RAW));
-			fputs("</code>", out);
-		}
-		fputs("</td><td><strong>", out);
-		esc_html(out, G(M_ORPHANS, i, RJ_REASON_TEXT));
-		fputs("</strong><br>", out);
-		esc_html(out, G(M_ORPHANS, i, RJ_MESSAGE));
-		fputs("</td></tr>\n", out);
-	}
-	fputs("</tbody></table></div>\n", out);
+	sheet_rejects_table(out, s, M_ORPHANS, 0, n);
 }
 
 static void run_section(FILE *out, const struct site *s)

@@ -38,49 +38,59 @@ static void stage_table(FILE *out, const char *stage, const char *table)
 	}
 }
 
-static void rejects_table(FILE *out, const struct site *s, const struct sheet_span *sp)
+void sheet_rejects_table(FILE *out, const struct site *s, enum model_result m, int begin, int end)
 {
 	char b[NUMFMT_MAX];
 
-	fputs("<h2>一、被拒绝的文件和行</h2>\n", out);
-	if (sp->begin == sp->end) {
-		fputs("<p>无。所有文件均已读取。</p>\n", out);
-		return;
-	}
-	fputs("<div class=\"scroll\"><table class=\"rejects\">\n<thead><tr><th>文件</th>"
+	fputs("<div class=\"scroll\"><table class=\"rejects stack\">\n<thead><tr><th>文件</th>"
 	      "<th>表</th><th class=\"num\">行</th><th>列</th><th>原始内容</th><th>原因</th>"
 	      "</tr></thead>\n<tbody>\n",
 	      out);
-	for (int i = sp->begin; i < sp->end; i++) {
-		const char *raw = G(M_REJECTS, i, RJ_RAW);
+	for (int i = begin; i < end; i++) {
+		const char *raw = G(m, i, RJ_RAW);
 
-		fputs("<tr><td><strong>", out);
-		esc_html(out, G(M_REJECTS, i, RJ_FILE_NAME));
+		fputs("<tr>", out);
+		html_td(out, NULL, "文件");
+		fputs("<strong>", out);
+		esc_html(out, G(m, i, RJ_FILE_NAME));
 		fputs("</strong><span class=\"path\">", out);
-		esc_html(out, G(M_REJECTS, i, RJ_FILE_PATH));
-		fputs("</span></td><td>", out);
-		stage_table(out, G(M_REJECTS, i, RJ_STAGE), G(M_REJECTS, i, RJ_TABLE));
+		esc_html(out, G(m, i, RJ_FILE_PATH));
+		fputs("</span></td>", out);
+		html_td(out, NULL, "表");
+		stage_table(out, G(m, i, RJ_STAGE), G(m, i, RJ_TABLE));
 		fputs("</td>", out);
-		html_num_cell(out, *G(M_REJECTS, i, RJ_LINE) ? html_int(G(M_REJECTS, i, RJ_LINE), b)
-		                                             : "整个文件");
-		fputs("<td class=\"col\">", out);
-		esc_html(out, G(M_REJECTS, i, RJ_COLUMN));
+		html_td(out, "num", "行");
+		fputs(*G(m, i, RJ_LINE) ? html_int(G(m, i, RJ_LINE), b) : "整个文件", out);
 		fputs("</td>", out);
-		fputs("<td>", out);
+		html_td(out, "col", "列");
+		esc_html(out, G(m, i, RJ_COLUMN));
+		fputs("</td>", out);
+		html_td(out, NULL, "原始内容");
 		if (*raw) {
 			fputs("<code class=\"raw\">", out);
 			esc_html(out, raw);
 			fputs("</code>", out);
 		}
-		fputs("</td><td><strong>", out);
-		esc_html(out, G(M_REJECTS, i, RJ_REASON_TEXT));
+		fputs("</td>", out);
+		html_td(out, NULL, "原因");
+		fputs("<strong>", out);
+		esc_html(out, G(m, i, RJ_REASON_TEXT));
 		fputs("</strong><br>", out);
-		esc_html(out, G(M_REJECTS, i, RJ_MESSAGE));
+		esc_html(out, G(m, i, RJ_MESSAGE));
 		fputs(" <span class=\"code\">", out);
-		esc_html(out, G(M_REJECTS, i, RJ_REASON));
+		esc_html(out, G(m, i, RJ_REASON));
 		fputs("</span></td></tr>\n", out);
 	}
 	fputs("</tbody></table></div>\n", out);
+}
+
+static void rejects_table(FILE *out, const struct site *s, const struct sheet_span *sp)
+{
+	fputs("<h2>一、被拒绝的文件和行</h2>\n", out);
+	if (sp->begin == sp->end)
+		fputs("<p>无。所有文件均已读取。</p>\n", out);
+	else
+		sheet_rejects_table(out, s, M_REJECTS, sp->begin, sp->end);
 }
 
 static void checks_table(FILE *out, const struct site *s, const struct sheet_span *sp)
@@ -90,14 +100,17 @@ static void checks_table(FILE *out, const struct site *s, const struct sheet_spa
 		fputs("<p>无。各表内及表间的勾稽关系均已核对通过。</p>\n", out);
 		return;
 	}
-	fputs("<div class=\"scroll\"><table class=\"checks\">\n<thead><tr><th>表</th><th>核对内容"
+	fputs("<div class=\"scroll\"><table class=\"checks "
+	      "stack\">\n<thead><tr><th>表</th><th>核对内容"
 	      "</th><th class=\"num\">应为</th><th class=\"num\">实际</th>"
 	      "<th class=\"num\">差额（实际−应为）</th></tr></thead>\n<tbody>\n",
 	      out);
 	for (int i = sp->begin; i < sp->end; i++) {
-		fputs("<tr><td>", out);
+		fputs("<tr>", out);
+		html_td(out, NULL, "表");
 		stage_table(out, G(M_CHECKS, i, CK_STAGE), G(M_CHECKS, i, CK_TABLE));
-		fputs("</td><td>", out);
+		fputs("</td>", out);
+		html_td(out, NULL, "核对内容");
 		esc_html(out, G(M_CHECKS, i, CK_MESSAGE));
 		fputs(" <span class=\"code\">", out);
 		esc_html(out, G(M_CHECKS, i, CK_NAME));
@@ -106,9 +119,9 @@ static void checks_table(FILE *out, const struct site *s, const struct sheet_spa
 			esc_html(out, G(M_CHECKS, i, CK_SUBJECT));
 		}
 		fputs("</span></td>", out);
-		html_amount_cell(out, G(M_CHECKS, i, CK_EXPECTED));
-		html_amount_cell(out, G(M_CHECKS, i, CK_ACTUAL));
-		html_amount_cell(out, G(M_CHECKS, i, CK_DIFFERENCE));
+		html_amount_cell(out, "应为", G(M_CHECKS, i, CK_EXPECTED));
+		html_amount_cell(out, "实际", G(M_CHECKS, i, CK_ACTUAL));
+		html_amount_cell(out, "差额", G(M_CHECKS, i, CK_DIFFERENCE));
 		fputs("</tr>\n", out);
 	}
 	fputs("</tbody></table></div>\n", out);

@@ -35,6 +35,12 @@ struct sheet_spans {
 };
 
 void sheet_html(FILE *out, const struct site *s, int dept, const struct sheet_spans *sp);
+
+/*
+ * The table of rejects: rows [begin, end) of m (M_REJECTS, or M_ORPHANS for
+ * the index), a row per reject, stacked as cards on a phone.
+ */
+void sheet_rejects_table(FILE *out, const struct site *s, enum model_result m, int begin, int end);
 void sheet_csv(FILE *out, const struct site *s, int dept, const struct sheet_spans *sp);
 
 #endif

@@ -246,8 +246,7 @@ static void test_scale_limits(void **state)
 	assert_string_equal(numfmt_scale("1", 3, 1, buf, sizeof(buf)), "1,000.0");
 	/* for CSV: no separators, the sign kept ("-1234.57" stays a number) */
 	assert_string_equal(numfmt_wan_plain("-12345678.00", buf, sizeof(buf)), "-1234.57");
-	assert_string_equal(numfmt_scale_plain("7480300.00", 0, 2, buf, sizeof(buf)),
-	                    "7480300.00");
+	assert_string_equal(numfmt_scale_plain("7480300.00", 0, 2, buf, sizeof(buf)), "7480300.00");
 	assert_null(numfmt_scale("1", 13, 0, buf, sizeof(buf)));
 	assert_null(numfmt_scale("1", 0, 13, buf, sizeof(buf)));
 	/* a buffer too small is an error, never a cut number */
