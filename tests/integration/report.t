@@ -5,9 +5,10 @@
 # (Debian's chromium, headless) opens it:
 #   1. the mart views the report reads (run_summary, rejects, failed_checks),
 #      as budget_reader;
-#   2. index.html: every department, the chart of expenditure by 类 with one
-#      bar per class, each department's share, the execution-rate charts of
-#      the 决算 in samples/;
+#   2. index.html: the last run with the reject of no department (a loose
+#      file of an unregistered name), every department, the chart of
+#      expenditure by 类 with one bar per class, each department's share, the
+#      execution-rate charts of the 决算 in samples/;
 #   3. 2023/109001.html lists the failed check 收入总计 7480300.00 against
 #      支出总计 6480300.00; 2023/130001.html and its CSV list the rejected
 #      file and row with line and reason; the CSV opens in Excel as text;
@@ -73,9 +74,12 @@ sed -i 's/^2060199,其他科学技术管理事务支出,57.60,,,,57.60/2060199,�
 	"$FIX/表5 一般公共预算支出表.csv"
 printf '\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\1' >"$FIX/图表.csv"
 [ "$(grep -n '=57.60' "$FIX/表5 一般公共预算支出表.csv" | cut -d: -f1)" = 13 ] || bail "fixture: no formula on line 13"
+# and a file of no department: outside <year>/<dept>/, its name not registered
+mkdir -p "$T/in/loose"
+cp "$ROOT/tests/data/bad/loose/某局 三公经费表.csv" "$T/in/loose/"
 
 "$BIN/load" --quiet --dsn "$DSN" "$ROOT/samples" "$T/in" >"$T/load.out" 2>"$T/load.err"
-is "$?" 65 "samples/ and the fixture load: exit 65 (a file and a row rejected)"
+is "$?" 65 "samples/ and the fixture load: exit 65 (files and a row rejected)"
 
 # --- 1. the views, as budget_reader ----------------------------------------------------
 is "$(qr "SELECT string_agg(coalesce(line::text, '-') || ':' || reason || ':' || reason_text, ' '
@@ -151,8 +155,10 @@ is "$($CHECK bars "$T/index.dom" chart-exec-classes-2023 | paste -sd' ')" \
 	"... and per class"
 like "$(tr -d '\n' <"$SITE/index.html" | grep -o '<svg[^>]*id="chart-exec-depts-2023".*' | sed 's#</svg>.*##')" \
 	'class="mark-label"[^>]*>100%<' "... with 100 % marked"
-like "$($CHECK text "$T/index.dom")" "最近一次加载.*退出状态 65 部分输入被拒绝，其余已加载.*被拒绝文件 2" \
+like "$($CHECK text "$T/index.dom")" "最近一次加载.*退出状态 65 部分输入被拒绝，其余已加载.*被拒绝文件 3" \
 	"the last run: its exit status in words and the files rejected"
+like "$($CHECK rows "$T/index.dom" rejects | grep 三公经费表)" "^某局 三公经费表.csv /.*/loose/某局 三公经费表.csv \| .* \| 整个文件 \| .*无法确定所属部门" \
+	"... and the reject that belongs to no department"
 
 # --- 3. the sheets --------------------------------------------------------------------
 dom "$SITE/2023/109001.html" "$T/109001.dom"

@@ -14,6 +14,7 @@
 
 #include "escape.h"
 #include "numfmt.h"
+#include "pages.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -259,13 +260,41 @@ static void test_scale_limits(void **state)
 	assert_non_null(numfmt_wan(many, buf, sizeof(buf)));
 }
 
+/* Only a code that is a plain file name gets a sheet: nothing escapes DIR. */
+static void test_safe_code(void **state)
+{
+	static const char *const good[] = {"109001", "A-1_b", "9",
+	                                   "123456789012345678901234567890"};
+	static const char *const bad[] = {
+	    "",
+	    "..",
+	    "../x",
+	    "a/b",
+	    "a b",
+	    "x.html",
+	    "财政局",
+	    "\\x",
+	    "a\nb",
+	    "%2e%2e",
+	    "1234567890123456789012345678901234567890123456789012345678901"};
+
+	(void)state;
+	for (size_t i = 0; i < N(good); i++)
+		if (!pages_safe_code(good[i]))
+			fail_msg("\"%s\" refused", good[i]);
+	for (size_t i = 0; i < N(bad); i++)
+		if (pages_safe_code(bad[i]))
+			fail_msg("\"%s\" accepted", bad[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_html), cmocka_unit_test(test_html_n),
-	    cmocka_unit_test(test_csv),  cmocka_unit_test(test_csv_separators),
-	    cmocka_unit_test(test_wan),  cmocka_unit_test(test_group),
-	    cmocka_unit_test(test_pct),  cmocka_unit_test(test_scale_limits),
+	    cmocka_unit_test(test_html),      cmocka_unit_test(test_html_n),
+	    cmocka_unit_test(test_csv),       cmocka_unit_test(test_csv_separators),
+	    cmocka_unit_test(test_wan),       cmocka_unit_test(test_group),
+	    cmocka_unit_test(test_pct),       cmocka_unit_test(test_scale_limits),
+	    cmocka_unit_test(test_safe_code),
 	};
 
 	return cmocka_run_group_tests_name("report_escape", tests, NULL, NULL);
