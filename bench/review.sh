@@ -32,23 +32,40 @@ sed -i '/^review[0-9]/d' "$OUT/sets.tsv"
 start_db review "$PORT"
 # copies SET GENERATED N: SET is N copies of GENERATED (hard links)
 copies() {
-	local set=$1 gen=$2 n=$3 c dir code
+	local set=$1 gen=$2 n=$3
 	[ -s "$set/.done" ] && return 0
 	say "review: $n copies of $(basename "$gen")"
 	rm -rf "$set"
-	mkdir -p "$set"
-	for dir in "$gen"/[0-9]*/*/; do
-		dir=${dir%/}
-		code=${dir##*/}
-		for c in $(seq 0 $((n - 1))); do
-			mkdir -p "$set/$(basename "$(dirname "$dir")")"
-			cp -al "$dir" "$set/$(basename "$(dirname "$dir")")/$([ "$c" = 0 ] || echo "9$c")$code"
-		done
-	done
-	awk -F, -v OFS=, -v n="$n" 'NR == 1 { print; next }
-		{ print; for (c = 1; c < n; c++) { r = $0; split(r, f, ",");
-		  f[1] = "9" c f[1]; f[2] = f[2] "（" c "）"; if (f[7] != "") f[7] = "9" c f[7];
-		  print f[1], f[2], f[3], f[4], f[5], f[6], f[7] } }' "$gen/departments.csv" >"$set/departments.csv"
+	python3 - "$set" "$gen" "$n" <<'PY'
+import csv, os, sys
+dst, src, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+def code(c, k):
+    return k if c == 0 or not k else "9%d%s" % (c, k)
+for year in sorted(os.listdir(src)):
+    if not year.isdigit():
+        continue
+    for dept in sorted(os.listdir(os.path.join(src, year))):
+        for c in range(n):
+            for root, _, files in os.walk(os.path.join(src, year, dept)):
+                rel = os.path.relpath(root, os.path.join(src, year, dept))
+                out = os.path.normpath(os.path.join(dst, year, code(c, dept), rel))
+                os.makedirs(out, exist_ok=True)
+                for f in files:
+                    os.link(os.path.join(root, f), os.path.join(out, f))
+with open(os.path.join(src, "departments.csv"), encoding="utf-8", newline="") as fin, \
+        open(os.path.join(dst, "departments.csv"), "w", encoding="utf-8", newline="") as fout:
+    rows = list(csv.reader(fin))
+    w = csv.writer(fout, lineterminator="\n")
+    w.writerow(rows[0])
+    for r in rows[1:]:
+        for c in range(n):
+            r2 = list(r) + [""] * (7 - len(r))
+            r2[0] = code(c, r2[0])
+            if c:
+                r2[1] = "%s（%d）" % (r2[1], c)
+            r2[6] = code(c, r2[6])
+            w.writerow(r2)
+PY
 	echo "$n copies of $gen" >"$set/.done"
 }
 
