@@ -1,6 +1,7 @@
 # budget-etl build.
 #
 #   make            the three stage programs in build/ (extract, normalize, load)
+#                   and build/report, the review report's static site
 #   make test       every test (see run.sh test)
 #   make unit       cmocka unit tests, built with ASan and UBSan in build/asan/
 #   make bench      the benchmark (bench/)
@@ -10,7 +11,8 @@
 # Layout (docs/internals.md): etl/common/ is the shared library (libetl.a),
 # etl/<program>/ holds one program: its main.c and the modules only it uses.
 # Each program links its own folder's objects, libetl.a, and only the
-# libraries it calls: extract and normalize do not link libpq.
+# libraries it calls: extract and normalize do not link libpq; load and
+# report do.
 
 CC      ?= cc
 OPTFLAGS ?= -O2 -g
@@ -23,13 +25,15 @@ PQINC   := $(shell pg_config --includedir 2>/dev/null)
 PQLIB   := $(shell pg_config --libdir >/dev/null 2>&1 && echo -L$$(pg_config --libdir)) -lpq
 
 BUILD   ?= build
-PROGRAMS := extract normalize load
+PROGRAMS := extract normalize load report
 
 # The libraries of each program (Debian packages: README "Dependencies").
 LIBS_extract   := -lcsv -lz -lcrypto -linih
 LIBS_normalize := -lcsv -linih
 LIBS_load      := $(PQLIB) -lcrypto -lcsv -linih -pthread
 CFLAGS_load    := $(if $(PQINC),-I$(PQINC))
+LIBS_report    := $(PQLIB) -linih -lcsv
+CFLAGS_report  := $(CFLAGS_load)
 
 COMMON_SRC := $(wildcard etl/common/*.c)
 COMMON_OBJ := $(patsubst etl/%.c,$(BUILD)/obj/%.o,$(COMMON_SRC))

@@ -9,6 +9,9 @@
 #   ./run.sh load [opts] PATH...  the production load (see README)
 #   ./run.sh migrate [--dsn DSN]  apply sql/ migrations with a privileged role
 #   ./run.sh withdraw YEAR DEPT [--stage S]  remove a submission's facts (audited)
+#   ./run.sh report [--dsn DSN] [--out DIR] [--year YEAR]
+#                                 the review report: a static site in DIR
+#                                 (default report/), read as budget_reader
 #   ./run.sh psql [args]          psql on the target database
 #   ./run.sh extract --records F  what the reader saw in F
 #   ./run.sh stop                 stop the embedded cluster
@@ -101,15 +104,18 @@ stop_cluster() {
 	[ -s "$PGDATA_EMB/PG_VERSION" ] && as_pg "$PGBIN/pg_ctl" -D "$PGDATA_EMB" -m fast stop >/dev/null 2>&1 || true
 }
 
-# Does the user point at a database of their own?  The loader says where
+# Does the user point at a database of their own?  The program says where
 # its database comes from (--dsn, ETL_DSN, PG*, config, or none: then the
-# embedded cluster), so the rule lives in one place.
-external_db() {
-	local src
-	src=$("$ROOT/build/load" --print-dsn-source "$@" 2>/dev/null) || return 1
+# embedded cluster) from its own command line, so the rule lives in one
+# place (config_resolve_dsn).  external_db_of PROGRAM ARGS...
+external_db_of() {
+	local prog=$1 src
+	shift
+	src=$("$ROOT/build/$prog" --print-dsn-source "$@" 2>/dev/null) || return 1
 	case $src in --dsn | ETL_DSN | "PG*" | config) return 0 ;; esac
 	return 1
 }
+external_db() { external_db_of load "$@"; }
 
 # psql on the target database.  The DSN travels in libpq's environment
 # variables (set by load --psql), never on psql's command line, where ps
@@ -259,6 +265,12 @@ withdraw)
 	external_db "$@" || start_cluster
 	exec "$ROOT/build/load" --withdraw "$y" "$d" "$@"
 	;;
+report)
+	shift
+	build
+	external_db_of report "$@" || start_cluster
+	exec "$ROOT/build/report" "$@"
+	;;
 psql)
 	shift
 	build
@@ -274,7 +286,7 @@ stop)
 	stop_cluster
 	;;
 *)
-	echo "usage: ./run.sh [test|load|migrate|withdraw|psql|extract|stop] ..." >&2
+	echo "usage: ./run.sh [test|load|migrate|withdraw|report|psql|extract|stop] ..." >&2
 	exit 64
 	;;
 esac

@@ -3,7 +3,7 @@
 
     report.py OUT_DIR
 
-Reads OUT_DIR/results.tsv (bench.sh and historical.sh: name, rep, seconds,
+Reads OUT_DIR/results.tsv (bench.sh, historical.sh and review.sh: name, rep, seconds,
 max RSS kB, exit code), OUT_DIR/sets.tsv (input sizes, counts, dialect
 shares, the callgrind count) and OUT_DIR/historical.tsv.  Every figure is a
 median over the repetitions; targets are printed beside the figures with
@@ -203,6 +203,24 @@ def main():
         if "files_per_s" in hist:
             targets.append(("historical: rerun after kill -9 reloads nothing done", hist.get("resume_ok", "?"),
                             hist.get("resume_ok") == "yes"))
+        w("")
+
+    review = sorted((int(k[len("review"):]), v["site"]) for k, v in sets.items()
+                    if k.startswith("review") and k[len("review"):].isdigit() and "site" in v)
+    if review:
+        w("== review report (bench/review.sh: build/report, one year with its 决算) ==")
+        w("%12s %9s %10s %7s %10s %12s %12s" % ("departments", "seconds", "peak RSS", "files", "site MB",
+                                                "index.html", "largest sheet"))
+        for n, v in review:
+            t = med(runs, "review.%d" % n)
+            rss = med(runs, "review.%d" % n, 1)
+            if t is None:
+                continue
+            w("%12s %9.2f %9.1fM %7s %10.2f %11.0fK %11.0fK%s" % (
+                "{:,}".format(int(v[0]) if v[0].isdigit() else n), t, (rss or 0) / 1024.0, v[1],
+                int(v[2]) / 1e6, int(v[3]) / 1e3, int(v[4] or 0) / 1e3,
+                "  (exit %s)" % ",".join(map(str, sorted(set(failed(runs, "review.%d" % n)))))
+                if failed(runs, "review.%d" % n) else ""))
         w("")
 
     w("== targets ==")

@@ -3,13 +3,14 @@
 BEGIN;
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-SELECT plan(27);
+SELECT plan(33);
 
 SELECT has_view('mart', v, 'view mart.' || v || ' exists')
 FROM unnest(ARRAY['expenditure_by_function', 'gpb_expenditure_by_function',
                   'gov_fund_expenditure_by_function', 'state_capital_expenditure_by_function',
                   'basic_expenditure_by_economic', 'revenue_by_source',
-                  'three_public_expenses', 'project_indicators', 'department_year']) AS v;
+                  'three_public_expenses', 'project_indicators', 'department_year',
+                  'run_summary', 'rejects', 'failed_checks']) AS v;
 
 SELECT has_materialized_view('mart', v, 'materialized view mart.' || v || ' exists')
 FROM unnest(ARRAY['function_rollup', 'function_yoy']) AS v;
@@ -27,7 +28,10 @@ INSERT INTO contract VALUES
   ('project_indicators', '{fiscal_year,region,dept_code,dept_name,project_name,project_amount,level1,level2,level3,target_text,target_operator,target_value,target_unit}'),
   ('function_rollup', '{fiscal_year,region,level,code,name,departments,basic_amount,project_amount,total_amount,cofog_division}'),
   ('department_year', '{fiscal_year,region,dept_code,dept_name,revenue_total,expenditure_total,basic_total,project_total,checks_failed}'),
-  ('function_yoy', '{fiscal_year,region,level,code,name,total_amount,prior_amount,change_amount,change_pct}');
+  ('function_yoy', '{fiscal_year,region,level,code,name,total_amount,prior_amount,change_amount,change_pct}'),
+  ('run_summary', '{run_id,started_at,finished_at,exit_code,exit_text,last_run,stage,publication_scope,files_seen,files_loaded,files_unchanged,files_rejected,files_skipped,rows_read,rows_loaded,rows_rejected}'),
+  ('rejects', '{run_id,fiscal_year,region,dept_code,dept_name,stage,publication_scope,table_kind,table_title,file_path,file_name,line,column_name,raw_value,reason,reason_text,message}'),
+  ('failed_checks', '{run_id,fiscal_year,region,dept_code,dept_name,stage,publication_scope,table_kind,table_title,check_name,subject,expected,actual,difference,row_count,max_abs_difference,allowance,message}');
 
 SELECT is(
     ARRAY(SELECT col FROM unnest(c.cols) AS col

@@ -74,7 +74,7 @@ SELECT throws_ok('CREATE SCHEMA reader_schema', '42501', NULL,
 RESET ROLE;
 
 SELECT is(
-    ARRAY(SELECT v FROM unnest('{expenditure_by_function,gpb_expenditure_by_function,gov_fund_expenditure_by_function,state_capital_expenditure_by_function,basic_expenditure_by_economic,revenue_by_source,three_public_expenses,project_indicators,function_rollup,department_year,function_yoy}'::text[]) AS v
+    ARRAY(SELECT v FROM unnest('{expenditure_by_function,gpb_expenditure_by_function,gov_fund_expenditure_by_function,state_capital_expenditure_by_function,basic_expenditure_by_economic,revenue_by_source,three_public_expenses,project_indicators,function_rollup,department_year,function_yoy,run_summary,rejects,failed_checks}'::text[]) AS v
           WHERE NOT has_table_privilege('budget_reader', 'mart.' || v, 'SELECT')),
     '{}'::text[],
     'budget_reader holds SELECT on each contract view');
