@@ -284,6 +284,22 @@ is $rc 75 "statement_timeout set by the operator expires: exit 75, not 70"
 grep -q 'statement_timeout\|statement timeout' "$T/err"
 ok $? "... and it says what expired"
 
+# The server out of disk: a trigger raises disk_full (SQLSTATE 53100), the
+# error a full server gives a COPY.  The run stops with 69, and the version
+# of every table committed before stays whole.
+fresh m10c
+load --quiet "$ROOT/samples"
+is $rc 0 "a database loaded before its server fills up"
+q "create function public.full_disk() returns trigger language plpgsql as \$\$
+   begin raise exception 'could not extend file: No space left on device' using errcode = 'disk_full'; end \$\$;
+   create trigger full_disk before insert on core.fact_amount for each row execute function public.full_disk()" >/dev/null
+load --quiet --force "$ROOT/samples"
+is $rc 69 "the server out of disk (53100) mid-load: exit 69, not 70"
+grep -q 'No space left on device' "$T/err"
+ok $? "... and it says what the server said"
+is "$(q "select count(*) || ':' || sum(amount) from core.fact_amount")" "$CLEAN_FACTS" \
+	"... and the facts loaded before are whole"
+
 # ---- 11: only the owner writes the migration record ------------------------------------------
 fresh m11
 load --migrate
@@ -312,6 +328,20 @@ grep -q '^argv: -c select 1$' "$T/out" && grep -q '^PGPASSWORD=hunter2 PGHOST=so
 st=$?
 ok $st "load --psql passes the password in PGPASSWORD, not in psql's argv"
 [ $st = 0 ] || diag <"$T/out"
+
+# ---- 15: ./run.sh with ETL_DSN set uses that database, never the embedded cluster ----------
+# PGBIN points nowhere: starting the embedded cluster would fail.
+fresh m15a
+ETL_DSN=$DSN PGBIN=/nonexistent timeout 120 "$ROOT/run.sh" load --quiet "$ROOT/samples" >"$T/out" 2>"$T/err"
+rc=$?
+is $rc 0 "./run.sh load with ETL_DSN set loads into that database, no embedded cluster started"
+[ $rc = 0 ] || tail -3 "$T/err" | diag
+is "$(q "select count(*) || ':' || sum(amount) from core.fact_amount")" "$CLEAN_FACTS" \
+	"... the samples are in ETL_DSN's database"
+ETL_DSN=$DSN PGBIN=/nonexistent timeout 120 "$ROOT/run.sh" >"$T/out" 2>"$T/err"
+is $? 0 "./run.sh (load samples/, print the summary) with ETL_DSN set: the same"
+grep -q '各部门收支' "$T/out"
+ok $? "... and its summary is printed from that database"
 
 # ---- 15: the counters of a run stopped midway agree with etl.files -----------------------------
 fresh m15
