@@ -35,7 +35,9 @@
 --   local (coordinator only): everything in etl.  Small, written once per
 --       file, with foreign keys among its own tables (etl.files -> etl.runs
 --       ...).  No foreign key leads from a distributed table to a local one:
---       the facts carry file_id without a constraint.
+--       the facts carry file_id without a constraint.  Views join
+--       etl.loaded_tables and etl.checks to the facts; Citus reads them here
+--       and ships them with the query.
 --   mart: the views stay views, answered through the coordinator; the
 --       materialized views are local tables on the coordinator, refreshed by
 --       etl.refresh_marts() as before.
@@ -43,7 +45,9 @@
 --       runs on the workers; it reads core.code_change, a reference table
 --       with a full copy on every node.  Citus refuses such a nested query
 --       unless citus.allow_nested_distributed_execution is on, so it is set
---       for this function only.  Keep it reading reference tables only.
+--       for this function only (sql/views/010_helpers.sql sets it too, for
+--       when the views are re-applied).  Keep it reading reference tables
+--       only.
 
 CREATE EXTENSION IF NOT EXISTS citus;
 
