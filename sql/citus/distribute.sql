@@ -32,18 +32,38 @@
 --       and recreating every view and materialized view that depends on it,
 --       which loses their comments, grants and the materialized views'
 --       indexes: the block below puts them back.
---   local (coordinator only): everything in etl.  Small, written once per
---       file, with foreign keys among its own tables (etl.files -> etl.runs
---       ...).  No foreign key leads from a distributed table to a local one:
---       the facts carry file_id without a constraint.
+--   local (coordinator only): everything in etl, etl.refresh_years
+--       included.  Small, written once per file or run.  Its rules stay
+--       among local tables: the foreign key etl.withdrawals -> etl.runs, and
+--       the per-statement triggers of migration 060 (etl.files, etl.rejects,
+--       etl.checks must name a run of etl.runs; a run with audit rows cannot
+--       be deleted), which Citus leaves alone on tables it does not manage.
+--       No foreign key leads from a distributed table to a local one: the
+--       facts carry file_id without a constraint.  Views join
+--       etl.loaded_tables and etl.checks to the facts; Citus reads them here
+--       and ships them with the query.
+--   local (coordinator only): core.function_rollup_store and
+--       core.execution_rollup_store, the aggregates behind the materialized
+--       views.  They have no dept_code (they sum across departments), so they
+--       cannot be co-located with the facts; they are written by
+--       etl.refresh_marts() on the coordinator (the distributed query's
+--       result comes back here anyway) and read only by the local
+--       materialized views, so a reference copy on every worker would cost a
+--       two-phase commit per refresh for no reader.  Re-applying the views
+--       recreates them as plain tables, which is what they are meant to be.
 --   mart: the views stay views, answered through the coordinator; the
 --       materialized views are local tables on the coordinator, refreshed by
---       etl.refresh_marts() as before.
+--       etl.refresh_marts() as before (by year too: it recomputes the stores'
+--       rows of the years given through core.*_rollup_rows(), PL/pgSQL
+--       functions because Citus cannot plan SQL functions over distributed
+--       tables called in FROM).
 --   core.current_code(): called per row by the function views, which Citus
 --       runs on the workers; it reads core.code_change, a reference table
 --       with a full copy on every node.  Citus refuses such a nested query
 --       unless citus.allow_nested_distributed_execution is on, so it is set
---       for this function only.  Keep it reading reference tables only.
+--       for this function only (sql/views/010_helpers.sql sets it too, for
+--       when the views are re-applied).  Keep it reading reference tables
+--       only.
 
 CREATE EXTENSION IF NOT EXISTS citus;
 
@@ -168,7 +188,7 @@ FROM unnest(ARRAY['core.dim_fiscal_year', 'core.dim_region', 'core.dim_function'
                   'core.dim_fund_source', 'core.dim_measure', 'core.fact_amount',
                   'core.project', 'core.project_indicator']::regclass[]) AS t;
 
--- etl.* stays local: nothing to do.
+-- etl.* and core.*_store stay local: nothing to do.
 
 -- What landed where (the yearly partitions of core.fact_amount left out).
 SELECT p.logicalrelid AS table_name,

@@ -128,6 +128,21 @@ END $$;
 COMMENT ON FUNCTION core.current_code(text, smallint, text) IS
     '科目的最新编码（依科目变动表） / the latest-edition code a code has become (core.code_change)';
 
+-- Citus only (nothing happens on one server): the function runs inside the
+-- shard queries on the workers and reads the reference table
+-- core.code_change there, which Citus allows only with this setting
+-- (sql/citus/distribute.sql sets it too).  Recreated above without it, the
+-- materialized views below would fail to build when this file is re-applied
+-- to a distributed database ("cannot execute a distributed query from a
+-- query on a shard").
+DO $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN
+        ALTER FUNCTION core.current_code(text, smallint, text)
+            SET citus.allow_nested_distributed_execution = on;
+    END IF;
+END $$;
+
 CREATE VIEW core.function_expenditure AS
 SELECT f.fiscal_year,
        d.region,

@@ -58,9 +58,15 @@ CREATE INDEX function_rollup_store_year ON core.function_rollup_store (fiscal_ye
 COMMENT ON TABLE core.function_rollup_store IS
     '功能分类跨部门汇总的存量（按年度增量刷新） / the rows of mart.function_rollup, refreshed by year (etl.refresh_marts)';
 
+-- PL/pgSQL rather than SQL for Citus (sql/citus/README.md): Citus cannot plan
+-- a SQL function over distributed tables called in FROM ("parameterized
+-- queries for SQL functions referencing distributed tables are not
+-- supported"); the same query, planned here with the years given.
 CREATE FUNCTION core.function_rollup_rows(p_years smallint[])
 RETURNS SETOF core.function_rollup_store
-LANGUAGE sql STABLE AS $fn$
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+RETURN QUERY
 WITH e AS (
     SELECT f.*
     FROM mart.expenditure_by_function f
@@ -122,6 +128,7 @@ LEFT JOIN core.dim_function f ON f.fiscal_year = a.fiscal_year AND f.code = a.co
 LEFT JOIN core.dim_function c ON c.fiscal_year = a.fiscal_year AND c.code = left(a.code, 3)
 LEFT JOIN moves m ON m.from_year = a.fiscal_year AND m.from_code = a.code
 WHERE a.basic_amount <> 0 OR a.project_amount <> 0 OR a.total_amount <> 0;
+END
 $fn$;
 
 COMMENT ON FUNCTION core.function_rollup_rows(smallint[]) IS

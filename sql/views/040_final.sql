@@ -526,9 +526,15 @@ CREATE INDEX execution_rollup_store_year ON core.execution_rollup_store (fiscal_
 COMMENT ON TABLE core.execution_rollup_store IS
     '预算执行跨部门汇总的存量（按年度增量刷新） / the rows of mart.execution_rollup, refreshed by year (etl.refresh_marts)';
 
+-- PL/pgSQL rather than SQL for Citus (sql/citus/README.md): Citus cannot plan
+-- a SQL function over distributed tables called in FROM ("parameterized
+-- queries for SQL functions referencing distributed tables are not
+-- supported"); the same query, planned here with the years given.
 CREATE FUNCTION core.execution_rollup_rows(p_years smallint[])
 RETURNS SETOF core.execution_rollup_store
-LANGUAGE sql STABLE AS $fn$
+LANGUAGE plpgsql STABLE AS $fn$
+BEGIN
+RETURN QUERY
 WITH scopes (scope, table_kind) AS (
     VALUES ('general_budget', 5), ('all_funds', 3)
 ), ent AS (
@@ -581,6 +587,7 @@ SELECT a.fiscal_year,
 FROM agg a
 LEFT JOIN core.dim_function df ON df.fiscal_year = a.fiscal_year AND df.code = a.code
 WHERE a.budget_total <> 0 OR a.final_total <> 0;
+END
 $fn$;
 
 COMMENT ON FUNCTION core.execution_rollup_rows(smallint[]) IS
