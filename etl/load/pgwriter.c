@@ -185,7 +185,14 @@ int pgw_commit(struct pgw *w, struct etl_err *err)
 
 void pgw_rollback(struct pgw *w)
 {
-	if (w->conn && PQstatus(w->conn) == CONNECTION_OK)
+	PGTransactionStatusType t;
+
+	if (!w->conn || PQstatus(w->conn) != CONNECTION_OK)
+		return;
+	/* only when a transaction is open: a ROLLBACK outside one makes the
+	 * server log "there is no transaction in progress" on every run */
+	t = PQtransactionStatus(w->conn);
+	if (t == PQTRANS_INTRANS || t == PQTRANS_INERROR)
 		PQclear(PQexec(w->conn, "ROLLBACK"));
 }
 

@@ -70,7 +70,7 @@ int pgw_query_value(struct pgw *w, const char *sql, int n, const char *const *pa
 
 int pgw_begin(struct pgw *w, struct etl_err *err);
 int pgw_commit(struct pgw *w, struct etl_err *err);
-/* Roll back; failures are ignored (the connection may be gone). */
+/* Roll back the open transaction, if any; failures are ignored (the connection may be gone). */
 void pgw_rollback(struct pgw *w);
 
 /*

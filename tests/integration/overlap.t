@@ -59,4 +59,12 @@ newdb jobs
 "$BIN/load" --quiet --dsn "$DSN" --config-dir "$CFG" --jobs 2 "$T/a" >"$T/out" 2>"$T/err"
 is "$?" 0 "--jobs 2 (each worker overlapped): exit 0"
 is "$(facts)" "$ref" "... the facts of one load"
+
+# Every run above (two connections each, --jobs 2) leaves the server's log
+# without a warning or error: no ROLLBACK or COMMIT outside a transaction,
+# no connection dropped without a goodbye.
+"$BIN/load" --quiet --dsn "$DSN" --withdraw "$(ls "$T/a" | head -1)" "$(ls "$T/a/$(ls "$T/a" | head -1)" | head -1)" >"$T/out" 2>"$T/err"
+is "$?" 0 "a withdrawal: exit 0"
+got=$(grep -E 'WARNING|ERROR|FATAL' "$PGC_DIR/log")
+is "${got:-none}" none "the server logged no warning or error for these runs"
 done_testing
