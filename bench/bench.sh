@@ -152,7 +152,8 @@ nightly() { # nightly NAME DEPARTMENTS ROWS_PER_TABLE
 		measure "nightly.$name.empty" "$rep" -- "$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet "$set.one/2024"
 		reset_db
 		"$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet "$set.base/2024" >/dev/null 2>&1 || true
-		sql "VACUUM ANALYZE; CHECKPOINT"
+		sql "VACUUM ANALYZE"
+		sql "CHECKPOINT"
 		printf 'nightly.%s\tbase_facts\t%s\n' "$name" "$(sql 'SELECT count(*) FROM core.fact_amount')" >>"$OUT/sets.tsv"
 		measure "nightly.$name.beside" "$rep" -- "$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet "$set.one/2024"
 	done
