@@ -534,6 +534,13 @@ CREATE FUNCTION core.execution_rollup_rows(p_years smallint[])
 RETURNS SETOF core.execution_rollup_store
 LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
+-- nothing to compare without a counted 决算 in these years (a nightly load of
+-- budgets): return before the function tables of the years are aggregated
+IF NOT EXISTS (SELECT 1 FROM core.counted_tables
+               WHERE stage = 'final' AND counted
+                 AND (p_years IS NULL OR fiscal_year = ANY (p_years))) THEN
+    RETURN;
+END IF;
 RETURN QUERY
 WITH scopes (scope, table_kind) AS (
     VALUES ('general_budget', 5), ('all_funds', 3)
@@ -553,6 +560,7 @@ WITH scopes (scope, table_kind) AS (
     JOIN core.function_amounts fa
       ON fa.fiscal_year = e.fiscal_year AND fa.dept_code = e.dept_code
      AND fa.table_kind = e.table_kind AND fa.row_role = 'leaf' AND fa.stage IN ('budget', 'final')
+     AND (p_years IS NULL OR fa.fiscal_year = ANY (p_years))
     CROSS JOIN LATERAL (VALUES (1, left(fa.code, 3)), (2, left(fa.code, 5)), (3, fa.code))
                lv(level_no, code)
     GROUP BY e.scope, e.fiscal_year, e.dept_code, lv.level_no, lv.code
