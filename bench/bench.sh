@@ -11,7 +11,9 @@
 #   peak RSS end to end at about 100, 1,000 and 10,000 table files;
 #   a callgrind instruction count of extract on a fixed input.
 # Results: bench/out/results.tsv; report: bench/out/report.txt (report.py).
-# Environment: REPS (default 3), SCALE (default 1; 0.2 for a smoke run).
+# Environment: REPS (default 3), SCALE (default 1; 0.2 for a smoke run),
+# BENCH_PARTS (default all: "workloads nightly encodings rss callgrind"; a
+# subset measures only those parts again and keeps the other results).
 . "$(dirname "$0")/lib.sh"
 
 REPS=${REPS:-3}
@@ -23,7 +25,32 @@ scale() { awk -v n="$1" -v s="$SCALE" 'BEGIN {v = int(n * s + 0.5); print (v < 1
 
 need_tools
 make -s -C "$TOP" all >&2
-: >"$RESULTS"
+PARTS=${BENCH_PARTS:-workloads nightly encodings rss callgrind}
+part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+# the names a part writes in results.tsv and sets.tsv (what a rerun replaces)
+part_names() {
+	local p re= tab=$'\t'
+	for p in $PARTS; do
+		case $p in
+		workloads) re="$re|large|district" ;;
+		nightly) re="$re|nightly" ;;
+		encodings) re="$re|utf8|gb18030" ;;
+		rss) re="$re|rss[0-9]+" ;;
+		callgrind) re="$re|callgrind" ;;
+		esac
+	done
+	echo "^(${re#|})[.$tab]"
+}
+if [ -z "${BENCH_PARTS:-}" ]; then
+	: >"$RESULTS"
+	: >"$OUT/sets.tsv"
+else
+	for f in "$RESULTS" "$OUT/sets.tsv"; do
+		touch "$f"
+		grep -Ev "$(part_names)" "$f" >"$f.keep" || true
+		mv "$f.keep" "$f"
+	done
+fi
 : >"$WORK/stderr.log"
 MIX=gb18030=0.36,gzip=0.36
 
@@ -56,7 +83,7 @@ shares() { # shares NAME DIR
 		read -r nf nb < <(set_stats "$WORK/$s")
 		printf '%s\tinput\t%s\t%s\n' "$s" "$nf" "$nb"
 	done
-} >"$OUT/sets.tsv"
+} | { grep -E "$(part_names)" || true; } >>"$OUT/sets.tsv"
 
 start_db bench "$PORT"
 say "cluster up ($(sql 'SHOW server_version'))"
@@ -125,10 +152,12 @@ EOF
 	done
 }
 
-stages large "$LARGE"
-limit large
-stages district "$DISTRICT"
-limit district
+if part workloads; then
+	stages large "$LARGE"
+	limit large
+	stages district "$DISTRICT"
+	limit district
+fi
 
 # --- a nightly run beside a growing database --------------------------------------------
 # The same one department loaded into an empty database and into one that
@@ -142,6 +171,7 @@ nightly() { # nightly NAME DEPARTMENTS ROWS_PER_TABLE
 		--rows-per-table "$rows" --codes-dir "$TOP/config/classifications"
 	cfg=$(config_for "$set")
 	last=$(ls "$set/2024" | sort | tail -1)
+	rm -rf "$set.base" "$set.one"
 	mkdir -p "$set.base/2024" "$set.one/2024"
 	for d in $(ls "$set/2024" | sort); do
 		if [ "$d" = "$last" ]; then cp -R "$set/2024/$d" "$set.one/2024/"; else cp -R "$set/2024/$d" "$set.base/2024/"; fi
@@ -158,12 +188,16 @@ nightly() { # nightly NAME DEPARTMENTS ROWS_PER_TABLE
 		measure "nightly.$name.beside" "$rep" -- "$BIN/load" --dsn "$DSN" --config-dir "$cfg" --quiet "$set.one/2024"
 	done
 }
-nightly 1e4 "$(scale 4)" 250
-nightly 1e5 "$(scale 12)" 1000
-nightly 1e6 "$(scale 40)" 3000
+# About 1,350, 3,700 and 7,000 facts a department at 250, 1,000 and 3,000
+# rows a table: 8, 27 and 144 departments beside make 10^4, 10^5 and 10^6.
+if part nightly; then
+	nightly 1e4 "$(scale 8)" 250
+	nightly 1e5 "$(scale 27)" 1000
+	nightly 1e6 "$(scale 144)" 3000
+fi
 
 # --- extract + normalize alone by encoding -------------------------------------------
-for s in utf8 gb18030; do
+part encodings && for s in utf8 gb18030; do
 	cfg=$(config_for "$WORK/$s")
 	for rep in $(seq "$REPS"); do
 		say "$s rep $rep: extract | normalize"
@@ -173,7 +207,7 @@ for s in utf8 gb18030; do
 done
 
 # --- peak RSS from 100 to 10,000+ files ------------------------------------------------
-for s in rss100 rss1000 rss10000; do
+part rss && for s in rss100 rss1000 rss10000; do
 	cfg=$(config_for "$WORK/$s")
 	say "$s: end to end, peak RSS"
 	reset_db
@@ -189,22 +223,24 @@ done
 rm -f "$WORK"/*.stream
 
 # --- instructions: callgrind on a fixed input (no timing noise) ------------------------
-FIXED=$WORK/fixed
-generate "$FIXED" --departments 12 --years 2024 --seed 15 --mix $MIX
-cfg=$(config_for "$FIXED")
-say "callgrind of extract on a fixed input"
-valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" \
-	"$BIN/extract" --config-dir "$cfg" "$FIXED/2024" >/dev/null 2>"$WORK/callgrind.log" || true
-ir=$(sed -n 's/^summary: *//p' "$WORK/callgrind.out" | head -1)
-read -r nf nb < <(set_stats "$FIXED")
-printf 'callgrind\textract\t%s\t%s\t%s\n' "${ir:-0}" "$nf" "$nb" >>"$OUT/sets.tsv"
-callgrind_annotate "$WORK/callgrind.out" 2>/dev/null | sed -n '1,40p' >"$OUT/callgrind.txt" || true
-say "callgrind of normalize on the same input"
-"$BIN/extract" --config-dir "$cfg" "$FIXED/2024" >"$WORK/fixed.raw.stream" 2>/dev/null || true
-valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.normalize.out" \
-	"$BIN/normalize" --config-dir "$cfg" <"$WORK/fixed.raw.stream" >/dev/null 2>"$WORK/callgrind.normalize.log" || true
-ir=$(sed -n 's/^summary: *//p' "$WORK/callgrind.normalize.out" | head -1)
-printf 'callgrind\tnormalize\t%s\t%s\t%s\n' "${ir:-0}" "$nf" "$nb" >>"$OUT/sets.tsv"
-callgrind_annotate "$WORK/callgrind.normalize.out" 2>/dev/null | sed -n '1,40p' >"$OUT/callgrind.normalize.txt" || true
+if part callgrind; then
+	FIXED=$WORK/fixed
+	generate "$FIXED" --departments 12 --years 2024 --seed 15 --mix $MIX
+	cfg=$(config_for "$FIXED")
+	say "callgrind of extract on a fixed input"
+	valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.out" \
+		"$BIN/extract" --config-dir "$cfg" "$FIXED/2024" >/dev/null 2>"$WORK/callgrind.log" || true
+	ir=$(sed -n 's/^summary: *//p' "$WORK/callgrind.out" | head -1)
+	read -r nf nb < <(set_stats "$FIXED")
+	printf 'callgrind\textract\t%s\t%s\t%s\n' "${ir:-0}" "$nf" "$nb" >>"$OUT/sets.tsv"
+	callgrind_annotate "$WORK/callgrind.out" 2>/dev/null | sed -n '1,40p' >"$OUT/callgrind.txt" || true
+	say "callgrind of normalize on the same input"
+	"$BIN/extract" --config-dir "$cfg" "$FIXED/2024" >"$WORK/fixed.raw.stream" 2>/dev/null || true
+	valgrind --tool=callgrind --callgrind-out-file="$WORK/callgrind.normalize.out" \
+		"$BIN/normalize" --config-dir "$cfg" <"$WORK/fixed.raw.stream" >/dev/null 2>"$WORK/callgrind.normalize.log" || true
+	ir=$(sed -n 's/^summary: *//p' "$WORK/callgrind.normalize.out" | head -1)
+	printf 'callgrind\tnormalize\t%s\t%s\t%s\n' "${ir:-0}" "$nf" "$nb" >>"$OUT/sets.tsv"
+	callgrind_annotate "$WORK/callgrind.normalize.out" 2>/dev/null | sed -n '1,40p' >"$OUT/callgrind.normalize.txt" || true
+fi
 
 pgc_stop

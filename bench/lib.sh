@@ -100,10 +100,10 @@ set_stats() { # set_stats DIR -> "files bytes"
 		-printf '%s\n' | awk '$0 != "" {n++; s += $1} END {printf "%d %d\n", n, s}'
 }
 
-generate() { # generate DIR ARGS...: once (the generator is deterministic)
+generate() { # generate DIR ARGS...: once per ARGS (the generator is deterministic)
 	local dir=$1
 	shift
-	if [ ! -s "$dir/.done" ]; then
+	if [ "$(cat "$dir/.done" 2>/dev/null)" != "$*" ]; then
 		rm -rf "$dir"
 		say "generating $(basename "$dir"): $*"
 		$GEN --out "$dir" --quiet "$@"
