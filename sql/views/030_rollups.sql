@@ -62,13 +62,9 @@ COMMENT ON TABLE core.function_rollup_store IS
 -- a SQL function over distributed tables called in FROM ("parameterized
 -- queries for SQL functions referencing distributed tables are not
 -- supported"); the same query, planned here with the years given.
--- enable_mergejoin off: the planner underestimates the subtotal rows behind
--- core.function_labels (length(code) IN (3, 5)) a hundredfold and merge-joins
--- them with rescans (4.9 million rows materialised for 90,000 on a year of 10^6
--- facts: 3.6 s); hash joins take 1.8 s (README "Performance").
 CREATE FUNCTION core.function_rollup_rows(p_years smallint[])
 RETURNS SETOF core.function_rollup_store
-LANGUAGE plpgsql STABLE SET enable_mergejoin = off AS $fn$
+LANGUAGE plpgsql STABLE AS $fn$
 BEGIN
 RETURN QUERY
 WITH e AS (
