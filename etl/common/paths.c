@@ -75,7 +75,8 @@ bool paths_is_table_file(const char *name)
  * Every table file below a folder, depth first.  An unreadable subfolder is
  * skipped; only the folder the user named (top) fails the walk.
  */
-/* (device, inode) of the files and folders met in one walk: an open-addressing set. */
+/* (device, inode) of the folders, and of the files reached through symlinks, met in
+ * one walk: an open-addressing set. */
 struct seen {
 	struct ident {
 		dev_t dev;
@@ -137,6 +138,18 @@ static bool inside(const struct walk *w, const char *real)
 
 static int walk_dir(struct walk *w, const char *dir);
 
+/* Does the resolved path, inside the named folder, pass through a folder
+ * the walk skips (a name starting with '.')? */
+static bool in_hidden_folder(const struct walk *w, const char *real)
+{
+	const char *p = real + w->rootlen;
+
+	while ((p = strchr(p, '/')))
+		if (*++p == '.')
+			return true;
+	return false;
+}
+
 /* One entry of a folder: a file, a folder, a symlink, or something else. */
 static int walk_entry(struct walk *w, const char *child, const char *name)
 {
@@ -169,11 +182,25 @@ static int walk_entry(struct walk *w, const char *child, const char *name)
 		return 0;
 	if (!S_ISREG(st.st_mode))
 		return w->fn(w->ctx, child, 0, "not_regular_file", "a pipe, device or socket");
-	if ((isnew = seen_add(&w->seen, st.st_dev, st.st_ino)) < 0) {
-		errno = ENOMEM;
-		return -1;
+	/*
+	 * A file is read under each name the tree gives it (hard links are
+	 * names a user made, e.g. a snapshot made with cp -al).  A symlink to
+	 * a file of the tree is not a name of its own: the walk reaches the
+	 * file itself, so the symlink is passed over, unless the file lies in
+	 * a folder the walk skips; then it is read once, however many symlinks
+	 * lead to it.
+	 */
+	if (S_ISLNK(lst.st_mode)) {
+		if (!in_hidden_folder(w, real))
+			return 0;
+		if ((isnew = seen_add(&w->seen, st.st_dev, st.st_ino)) < 0) {
+			errno = ENOMEM;
+			return -1;
+		}
+		if (!isnew)
+			return 0;
 	}
-	return isnew ? w->fn(w->ctx, child, (long long)st.st_size, NULL, NULL) : 0;
+	return w->fn(w->ctx, child, (long long)st.st_size, NULL, NULL);
 }
 
 static int walk_dir(struct walk *w, const char *dir)

@@ -69,9 +69,11 @@ typedef int (*paths_file_fn)(void *ctx, const char *path, long long bytes, const
  * Call fn for path when it is not a folder (taken as given, whatever its
  * name: a FIFO or device is reported by the reader), or for every table
  * file below it when it is one: recursively, hidden entries skipped, each
- * file once (by device and inode, however many links or symlinks reach
- * it), symlinks followed only to targets inside path, a folder never
- * entered twice (symlink loops end).  Returns 0, -1 with errno when path
+ * name of a file once (a hard link is a name of its own: read under each;
+ * a symlink to a file of the tree is passed over, the walk reaching the
+ * file itself, unless the file lies in a hidden folder: then read once by
+ * device and inode), symlinks followed only to targets inside path, a
+ * folder never entered twice (symlink loops end).  Returns 0, -1 with errno when path
  * itself cannot be read (66 for the caller), or the first non-zero value
  * fn returned.
  */

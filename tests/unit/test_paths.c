@@ -122,6 +122,15 @@ static int collect(void *ctx, const char *path, long long bytes, const char *pro
 	return 0;
 }
 
+static int count(char list[][64], int n, const char *want)
+{
+	int c = 0;
+
+	for (int i = 0; i < n; i++)
+		c += strcmp(list[i], want) == 0;
+	return c;
+}
+
 static bool has(char list[][64], int n, const char *want)
 {
 	for (int i = 0; i < n; i++)
@@ -167,9 +176,28 @@ static void test_collect_links_and_specials(void **state)
 	snprintf(q, sizeof(q), "%s/2023/dangling.csv", root);
 	assert_int_equal(symlink("nothing-here.csv", q), 0);
 
+	/* a hard link in another department's folder: a name of its own (cp -al) */
+	snprintf(p, sizeof(p), "%s/2023/110001", root);
+	assert_int_equal(mkdir(p, 0700), 0);
+	snprintf(p, sizeof(p), "%s/2023/109001/t1.csv", root);
+	snprintf(q, sizeof(q), "%s/2023/110001/t1.csv", root);
+	assert_int_equal(link(p, q), 0);
+	/* a file only a symlink reaches (it lies in a hidden folder): read once */
+	snprintf(p, sizeof(p), "%s/.hidden", root);
+	assert_int_equal(mkdir(p, 0700), 0);
+	touch(p, "h.csv");
+	snprintf(p, sizeof(p), "%s/.hidden/h.csv", root);
+	snprintf(q, sizeof(q), "%s/2023/h1.csv", root);
+	assert_int_equal(symlink(p, q), 0);
+	snprintf(q, sizeof(q), "%s/2023/h2.csv", root);
+	assert_int_equal(symlink(p, q), 0);
+
 	assert_int_equal(paths_collect(root, collect, &s), 0);
-	assert_int_equal(s.n, 1); /* t1.csv once: not again through the loop or the alias */
-	assert_string_equal(s.names[0], "t1.csv");
+	/* t1.csv under its two names, not again through the loop or the alias;
+	 * h.csv once, through one of its two symlinks */
+	assert_int_equal(s.n, 3);
+	assert_int_equal(count(s.names, s.n, "t1.csv"), 2);
+	assert_true(has(s.names, s.n, "h1.csv") != has(s.names, s.n, "h2.csv"));
 	assert_true(has(s.problems, s.nproblems, "symlink_outside out.csv"));
 	assert_true(has(s.problems, s.nproblems, "not_regular_file fifo.csv"));
 	assert_true(has(s.problems, s.nproblems, "symlink_outside zero.csv"));
