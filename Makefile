@@ -55,9 +55,11 @@ UNIT_LIBS := $(PQLIB) -lcsv -lz -lcrypto -linih -lcmocka
 .PHONY: all clean unit test bench fuzz format cppcheck asan check-tests
 all: $(PROGS)
 
+# common/pgconn needs libpq's header; only load and report call it, so the
+# archive member is not linked into extract or normalize.
 $(BUILD)/obj/common/%.o: etl/common/%.c $(COMMON_HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(if $(PQINC),-I$(PQINC)) -c -o $@ $<
 
 # a program's object depends on its own folder's headers and common's
 define PROGRAM_RULES

@@ -1,4 +1,5 @@
 #include "pgwriter.h"
+#include "pgconn.h"
 #include "textnorm.h"
 
 #include <dirent.h>
@@ -7,13 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* Notices (e.g. "schema etl already exists, skipping") are not problems. */
-static void ignore_notice(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
 
 /*
  * libpq's words for a connection that died between statements: the result
@@ -61,17 +55,6 @@ static const char *classify(const struct pgw *w, const char *state, const char *
 	return "db_error";
 }
 
-/* Copy s into buf without its trailing newlines. */
-static void chomp_copy(char *buf, size_t size, const char *s)
-{
-	size_t n;
-
-	snprintf(buf, size, "%s", s ? s : "");
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-}
-
 /*
  * Fill err from a failed result (res may be NULL: the connection's message is
  * used) and return -1.  what names the step ("COPY core.fact_amount").
@@ -85,7 +68,7 @@ static int fail_res(struct pgw *w, const PGresult *res, const char *what, struct
 	char msg[ETL_ERR_MSG / 2];
 
 	snprintf(w->sqlstate, sizeof(w->sqlstate), "%s", state ? state : "");
-	chomp_copy(msg, sizeof(msg), primary ? primary : w->conn ? PQerrorMessage(w->conn) : "");
+	pgconn_chomp(msg, sizeof(msg), primary ? primary : w->conn ? PQerrorMessage(w->conn) : "");
 	/* detail and context whole as far as the message holds, cut on a character */
 	etl_fail(err, classify(w, state, msg), 0, NULL, "%s: %s%s%.300s%s%.200s%s", what, msg,
 	         detail ? " (" : "", detail ? detail : "", context ? "; " : "",
@@ -101,23 +84,9 @@ int pgw_connect(struct pgw *w, const char *conninfo, struct etl_err *err)
 
 int pgw_connect_as(struct pgw *w, const char *conninfo, const char *app, struct etl_err *err)
 {
-	const char *const keys[] = {"dbname", "application_name", "client_encoding", NULL};
-	const char *const vals[] = {conninfo, app, "UTF8", NULL};
-
 	memset(w, 0, sizeof(*w));
-	w->conn = PQconnectdbParams(keys, vals, 1);
-	if (!w->conn)
-		return etl_fail(err, "db_unavailable", 0, NULL, "cannot connect: out of memory");
-	if (PQstatus(w->conn) != CONNECTION_OK) {
-		char msg[ETL_ERR_MSG / 2];
-
-		chomp_copy(msg, sizeof(msg), PQerrorMessage(w->conn));
-		PQfinish(w->conn);
-		w->conn = NULL;
-		return etl_fail(err, "db_unavailable", 0, NULL, "cannot connect: %s", msg);
-	}
-	PQsetNoticeProcessor(w->conn, ignore_notice, NULL);
-	return 0;
+	w->conn = pgconn_open(conninfo, app, err);
+	return w->conn ? 0 : -1;
 }
 
 void pgw_close(struct pgw *w)
@@ -129,12 +98,7 @@ void pgw_close(struct pgw *w)
 
 char *pgw_describe(const struct pgw *w, char *buf, size_t size)
 {
-	const char *host = w->conn ? PQhost(w->conn) : NULL;
-	const char *port = w->conn ? PQport(w->conn) : NULL;
-	const char *db = w->conn ? PQdb(w->conn) : NULL;
-
-	snprintf(buf, size, "%s:%s/%s", host ? host : "?", port ? port : "?", db ? db : "?");
-	return buf;
+	return pgconn_describe(w->conn, buf, size);
 }
 
 int pgw_exec(struct pgw *w, const char *sql, int n, const char *const *params, PGresult **res,

@@ -2,26 +2,10 @@
  * pgread: connection, reader's role, snapshot and queries (pgread.h).
  */
 #include "pgread.h"
+#include "pgconn.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static void ignore_notice(void *arg, const char *message)
-{
-	(void)arg;
-	(void)message;
-}
-
-/* Copy s into buf without its trailing newlines and spaces. */
-static void chomp_copy(char *buf, size_t size, const char *s)
-{
-	size_t n;
-
-	snprintf(buf, size, "%s", s ? s : "");
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		buf[--n] = '\0';
-}
 
 static const char *classify(const struct pgr *c, const char *state)
 {
@@ -50,29 +34,15 @@ static int fail_res(struct pgr *c, const PGresult *res, const char *what, struct
 	const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	char msg[ETL_ERR_MSG / 2];
 
-	chomp_copy(msg, sizeof(msg), primary ? primary : c->conn ? PQerrorMessage(c->conn) : "");
+	pgconn_chomp(msg, sizeof(msg), primary ? primary : c->conn ? PQerrorMessage(c->conn) : "");
 	return etl_fail(err, classify(c, state), 0, NULL, "%s: %s", what, msg);
 }
 
 int pgr_connect(struct pgr *c, const char *conninfo, struct etl_err *err)
 {
-	const char *const keys[] = {"dbname", "application_name", "client_encoding", NULL};
-	const char *const vals[] = {conninfo, "budget-etl report", "UTF8", NULL};
-
 	memset(c, 0, sizeof(*c));
-	c->conn = PQconnectdbParams(keys, vals, 1);
-	if (!c->conn)
-		return etl_fail(err, "db_unavailable", 0, NULL, "cannot connect: out of memory");
-	if (PQstatus(c->conn) != CONNECTION_OK) {
-		char msg[ETL_ERR_MSG / 2];
-
-		chomp_copy(msg, sizeof(msg), PQerrorMessage(c->conn));
-		PQfinish(c->conn);
-		c->conn = NULL;
-		return etl_fail(err, "db_unavailable", 0, NULL, "cannot connect: %s", msg);
-	}
-	PQsetNoticeProcessor(c->conn, ignore_notice, NULL);
-	return 0;
+	c->conn = pgconn_open(conninfo, "budget-etl report", err);
+	return c->conn ? 0 : -1;
 }
 
 void pgr_close(struct pgr *c)
@@ -84,12 +54,7 @@ void pgr_close(struct pgr *c)
 
 char *pgr_describe(const struct pgr *c, char *buf, size_t size)
 {
-	const char *host = c->conn ? PQhost(c->conn) : NULL;
-	const char *port = c->conn ? PQport(c->conn) : NULL;
-	const char *db = c->conn ? PQdb(c->conn) : NULL;
-
-	snprintf(buf, size, "%s:%s/%s", host ? host : "?", port ? port : "?", db ? db : "?");
-	return buf;
+	return pgconn_describe(c->conn, buf, size);
 }
 
 /* A statement without rows. */
